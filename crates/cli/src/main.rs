@@ -1,0 +1,120 @@
+//! The `alcove` binary: `serve` runs the server; `deid`, `audit`, `admin` and `bench` follow.
+
+use alcove_server::{Config, ConfigOverrides};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tracing_subscriber::EnvFilter;
+
+/// Alcove: a self-hostable platform for online counseling.
+#[derive(Parser)]
+#[command(name = "alcove", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (SQLite in ./alcove-data by default).
+    Serve(ServeArgs),
+}
+
+/// Flags win over `ALCOVE_*` environment variables, which win over `alcove.toml`.
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Configuration file (default: ./alcove.toml when present).
+    #[arg(long, env = "ALCOVE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "ALCOVE_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Directory for the SQLite database and server keys [default: ./alcove-data].
+    #[arg(long, env = "ALCOVE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Use PostgreSQL (postgres://…) instead of the embedded SQLite.
+    #[arg(long, env = "ALCOVE_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// The address people open, e.g. https://therapy.example.org [default: http://localhost:PORT].
+    #[arg(long, env = "ALCOVE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// WebAuthn relying-party id [default: the host of the public URL].
+    #[arg(long, env = "ALCOVE_RP_ID")]
+    rp_id: Option<String>,
+    /// The practice's name shown on pages.
+    #[arg(long, env = "ALCOVE_PRACTICE_NAME")]
+    practice_name: Option<String>,
+    /// How long invitation links stay valid, in seconds [default: 259200 = 72 h].
+    #[arg(long, env = "ALCOVE_INVITATION_TTL_SECS")]
+    invitation_ttl_secs: Option<i64>,
+    /// Idle timeout for staff, in seconds [default: 900].
+    #[arg(long, env = "ALCOVE_IDLE_TIMEOUT_STAFF_SECS")]
+    idle_timeout_staff_secs: Option<i64>,
+    /// Idle timeout for clients, in seconds [default: 1800].
+    #[arg(long, env = "ALCOVE_IDLE_TIMEOUT_CLIENT_SECS")]
+    idle_timeout_client_secs: Option<i64>,
+    /// Absolute session lifetime, in seconds [default: 43200].
+    #[arg(long, env = "ALCOVE_SESSION_LIFETIME_SECS")]
+    session_lifetime_secs: Option<i64>,
+    /// How long a passkey confirmation allows sensitive actions, in seconds [default: 300].
+    #[arg(long, env = "ALCOVE_REAUTH_WINDOW_SECS")]
+    reauth_window_secs: Option<i64>,
+    /// PEM certificate chain for HTTPS (with --tls-key).
+    #[arg(long, env = "ALCOVE_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    #[arg(long, env = "ALCOVE_TLS_KEY")]
+    tls_key: Option<PathBuf>,
+    /// Log format: text or json [default: text].
+    #[arg(long, env = "ALCOVE_LOG_FORMAT")]
+    log_format: Option<String>,
+    /// Sign-in, setup and invitation attempts per client address per minute [default: 30].
+    #[arg(long, env = "ALCOVE_AUTH_RATE_PER_MINUTE")]
+    auth_rate_per_minute: Option<u32>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let overrides = ConfigOverrides {
+        listen: args.listen,
+        data_dir: args.data_dir,
+        database_url: args.database_url,
+        public_url: args.public_url,
+        rp_id: args.rp_id,
+        practice_name: args.practice_name,
+        invitation_ttl_secs: args.invitation_ttl_secs,
+        idle_timeout_staff_secs: args.idle_timeout_staff_secs,
+        idle_timeout_client_secs: args.idle_timeout_client_secs,
+        session_lifetime_secs: args.session_lifetime_secs,
+        reauth_window_secs: args.reauth_window_secs,
+        tls_cert: args.tls_cert,
+        tls_key: args.tls_key,
+        log_format: args.log_format,
+        auth_rate_per_minute: args.auth_rate_per_minute,
+    };
+    let config = Config::load(args.config.as_deref(), overrides)?;
+    init_logging(&config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(alcove_server::run(config))
+}
+
+fn init_logging(format: &str) {
+    let filter = EnvFilter::try_from_env("ALCOVE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

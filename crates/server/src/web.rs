@@ -1,0 +1,51 @@
+//! The web UI, embedded in the binary from `web/dist` at build time.
+//!
+//! Known files are served with their type (hashed assets cached for a year); every other GET
+//! answers `index.html`, so client-side routes like `/account` load the app.
+
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "../../web/dist"]
+struct Assets;
+
+/// Serves an embedded file, or `index.html` for client-side routes.
+pub async fn serve_asset(method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    let path = uri.path().trim_start_matches('/');
+    if let Some(file) = (!path.is_empty()).then(|| Assets::get(path)).flatten() {
+        let mime = file.metadata.mimetype().to_owned();
+        let cache = if path.starts_with("assets/") {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        return (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream"))),
+                (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            ],
+            file.data.into_owned(),
+        )
+            .into_response();
+    }
+    if path.starts_with("assets/") || path.contains('.') {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match Assets::get("index.html") {
+        Some(file) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            file.data.into_owned(),
+        )
+            .into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "The web UI was not built into this binary.")
+            .into_response(),
+    }
+}

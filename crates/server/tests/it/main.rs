@@ -1,0 +1,7 @@
+//! HTTP tests of the whole application through `app().oneshot`, with a software passkey
+//! authenticator standing in for the browser.
+
+mod accounts;
+mod hardening;
+mod harness;
+mod invitations;

@@ -1,0 +1,5 @@
+//! Storage conformance suite: every test runs against SQLite and, when
+//! `ALCOVE_TEST_POSTGRES_URL` is set, against PostgreSQL (each test in a fresh database).
+
+mod backends;
+mod conformance;

@@ -1,0 +1,106 @@
+//! Stable error codes: the part of an API error that programs may match on.
+
+use serde::{Deserialize, Serialize};
+
+/// Every error the API can answer with. The code is stable; the message beside it is for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The request body or parameters were malformed.
+    BadRequest,
+    /// A display name was empty or too long.
+    InvalidDisplayName,
+    /// An anti-phishing phrase was too short or too long.
+    InvalidAntiPhishingPhrase,
+    /// A passkey name was empty or too long.
+    InvalidPasskeyName,
+    /// No session: sign in first.
+    Unauthenticated,
+    /// The session ended (idle timeout or absolute lifetime).
+    SessionExpired,
+    /// The action needs a fresh passkey confirmation.
+    ReauthRequired,
+    /// This role may not do this.
+    Forbidden,
+    /// The thing asked for does not exist (or is not visible to this person).
+    NotFound,
+    /// No invitation matches this link.
+    InvitationNotFound,
+    /// The invitation's time ran out.
+    InvitationExpired,
+    /// The invitation was already used.
+    InvitationUsed,
+    /// The invitation was revoked.
+    InvitationRevoked,
+    /// The WebAuthn ceremony timed out or was already finished.
+    CeremonyExpired,
+    /// The passkey response did not verify.
+    PasskeyFailed,
+    /// The passkey is already registered.
+    PasskeyAlreadyRegistered,
+    /// The only passkey of an account cannot be removed.
+    LastPasskey,
+    /// The cross-site request check failed.
+    OriginMismatch,
+    /// Too many attempts; wait and retry.
+    RateLimited,
+    /// The request body was larger than allowed.
+    PayloadTooLarge,
+    /// The server is not ready (for example its database is unreachable).
+    Unavailable,
+    /// Something failed on the server; details are in its log.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The stable snake_case name of the code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::InvalidDisplayName => "invalid_display_name",
+            ErrorCode::InvalidAntiPhishingPhrase => "invalid_anti_phishing_phrase",
+            ErrorCode::InvalidPasskeyName => "invalid_passkey_name",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::SessionExpired => "session_expired",
+            ErrorCode::ReauthRequired => "reauth_required",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::InvitationNotFound => "invitation_not_found",
+            ErrorCode::InvitationExpired => "invitation_expired",
+            ErrorCode::InvitationUsed => "invitation_used",
+            ErrorCode::InvitationRevoked => "invitation_revoked",
+            ErrorCode::CeremonyExpired => "ceremony_expired",
+            ErrorCode::PasskeyFailed => "passkey_failed",
+            ErrorCode::PasskeyAlreadyRegistered => "passkey_already_registered",
+            ErrorCode::LastPasskey => "last_passkey",
+            ErrorCode::OriginMismatch => "origin_mismatch",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn serde_name_matches_as_str() {
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::InvalidAntiPhishingPhrase,
+            ErrorCode::SessionExpired,
+            ErrorCode::InvitationExpired,
+            ErrorCode::LastPasskey,
+            ErrorCode::RateLimited,
+            ErrorCode::Internal,
+        ] {
+            let json = serde_json::to_string(&code).expect("serialise");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}

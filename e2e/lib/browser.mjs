@@ -1,0 +1,102 @@
+// Debian's Chromium through playwright-core, one browser context per person, each with its own
+// CDP virtual authenticator (a platform passkey provider with user verification).
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+];
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * A new person: their own browser context and page, with a virtual authenticator attached to
+ * that page. Keep using this one page (navigate it): the authenticator belongs to it.
+ * `problems` collects uncaught page errors and Content-Security-Policy violations.
+ */
+export async function newPerson(browser, name) {
+  const context = await browser.newContext({ locale: "en-GB", timezoneId: "UTC" });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable", { enableUI: false });
+  const addAuthenticator = async () =>
+    (
+      await cdp.send("WebAuthn.addVirtualAuthenticator", {
+        options: {
+          protocol: "ctap2",
+          transport: "internal",
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+        },
+      })
+    ).authenticatorId;
+  let authenticatorId = await addAuthenticator();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(`${name}: uncaught error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) {
+      problems.push(`${name}: CSP violation: ${message.text()}`);
+    }
+  });
+  return {
+    name,
+    context,
+    page,
+    problems,
+    /** The passkeys this person's authenticator holds (with their private keys). */
+    async credentials() {
+      const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+      return credentials;
+    },
+    /** Copies passkeys into this person's authenticator (a synced passkey, a second device). */
+    async addCredentials(credentials) {
+      for (const credential of credentials) {
+        await cdp.send("WebAuthn.addCredential", { authenticatorId, credential });
+      }
+    },
+    async removeCredential(credentialId) {
+      await cdp.send("WebAuthn.removeCredential", { authenticatorId, credentialId });
+    },
+    /** Swaps in an empty authenticator (a new device) and returns the old one's passkeys. */
+    async newDevice() {
+      const old = await this.credentials();
+      await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId });
+      authenticatorId = await addAuthenticator();
+      return old;
+    },
+  };
+}
+
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * Runs axe-core on the page and records serious or critical violations in `report`.
+ * The page's CSP forbids inline scripts, so `page.addScriptTag({content})` is refused there;
+ * the source is evaluated through the DevTools protocol instead, which the CSP does not govern.
+ */
+export async function checkAccessibility(page, label, report) {
+  const loaded = await page.evaluate(() => typeof window.axe !== "undefined");
+  if (!loaded) {
+    await page.evaluate(axeSource);
+  }
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  report.push({ label, path: new URL(page.url()).pathname, violations: bad });
+}
