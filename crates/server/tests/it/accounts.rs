@@ -219,7 +219,7 @@ async fn a_passkey_response_is_single_use_and_bound_to_this_origin() {
     let start = admin.post("/api/v1/auth/start", json!({})).await;
     let start = start.ok().clone();
     let mut phished = admin.authenticator.clone();
-    phished.set_origin("http://alcove-login.localhost:8080");
+    phished.set_origin("https://alcove-localhost.com");
     assert!(phished.authenticate(&start["public_key"]).is_err(), "the browser refuses the RP id");
     let mut forged = phished.with_browser_checks(false);
     let assertion = forged.authenticate(&start["public_key"]).expect("forced");

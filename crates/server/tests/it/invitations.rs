@@ -69,10 +69,13 @@ async fn expired_used_revoked_and_unknown_links_say_so_and_create_nothing() {
     let server = TestServer::sqlite().await;
     let mut admin = server.admin().await;
     let expiring = admin.invite("clinician").await;
+    server.advance_secs(1);
     let revoked = admin.invite("clinician").await;
+    server.advance_secs(1);
     let used = admin.invite("clinician").await;
 
     let list = admin.get("/api/v1/invitations").await;
+    // Newest first: used, revoked, expiring.
     let revoked_id = list.ok()["invitations"][1]["id"].as_str().expect("id").to_owned();
     let answer = admin.post(&format!("/api/v1/invitations/{revoked_id}/revoke"), json!({})).await;
     assert_eq!(answer.ok()["status"], "revoked");
