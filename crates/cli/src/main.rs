@@ -1,4 +1,7 @@
-//! The `alcove` binary: `serve` runs the server; `deid`, `audit`, `admin` and `bench` follow.
+//! The `alcove` binary: `serve` runs the server, `deid` de-identifies text on this machine;
+//! `audit`, `admin` and `bench` follow.
+
+mod deid_cmd;
 
 use alcove_server::{Config, ConfigOverrides};
 use clap::{Parser, Subcommand};
@@ -17,7 +20,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (SQLite in ./alcove-data by default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
+    /// De-identify text (stdin to stdout): the 18 HIPAA Safe Harbor identifiers.
+    Deid(deid_cmd::DeidArgs),
 }
 
 /// Flags win over `ALCOVE_*` environment variables, which win over `alcove.toml`.
@@ -76,7 +81,8 @@ struct ServeArgs {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
+        Command::Deid(args) => deid_cmd::run(args),
     }
 }
 
@@ -100,7 +106,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
     init_logging(&config.log_format);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(alcove_server::run(config))
 }
 

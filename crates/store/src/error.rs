@@ -37,7 +37,10 @@ impl Error {
     }
 
     pub(crate) fn migrate(e: sqlx::migrate::MigrateError) -> Error {
-        Error { kind: ErrorKind::Migration, source: Some(Box::new(e)) }
+        Error {
+            kind: ErrorKind::Migration,
+            source: Some(Box::new(e)),
+        }
     }
 
     /// What kind of failure this is.
@@ -67,7 +70,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -77,6 +82,9 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => ErrorKind::Corrupt,
             _ => ErrorKind::Database,
         };
-        Error { kind, source: Some(Box::new(e)) }
+        Error {
+            kind,
+            source: Some(Box::new(e)),
+        }
     }
 }

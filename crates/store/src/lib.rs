@@ -47,9 +47,11 @@ const USER_COLUMNS: &str =
     "id, role, display_name, anti_phishing_phrase, webauthn_handle, created_at, last_sign_in_at";
 const PASSKEY_COLUMNS: &str =
     "id, user_id, credential_id, passkey_json, name, sign_count, created_at, last_used_at";
-const INVITATION_COLUMNS: &str = "id, kind, role, inviter_id, recovery_user_id, label, created_at, \
+const INVITATION_COLUMNS: &str =
+    "id, kind, role, inviter_id, recovery_user_id, label, created_at, \
      expires_at, redeemed_at, revoked_at";
-const SESSION_COLUMNS: &str = "token_hash, user_id, created_at, last_seen_at, expires_at, reauth_at";
+const SESSION_COLUMNS: &str =
+    "token_hash, user_id, created_at, last_seen_at, expires_at, reauth_at";
 
 impl Store {
     /// Connects to `url` and applies pending migrations.
@@ -81,10 +83,18 @@ impl Store {
                 options
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                            sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
-                            sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                            sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
+                            sqlx::query("PRAGMA journal_mode = WAL")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA synchronous = NORMAL")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA foreign_keys = ON")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA busy_timeout = 5000")
+                                .execute(&mut *conn)
+                                .await?;
                             Ok(())
                         })
                     })
@@ -138,27 +148,41 @@ impl Store {
     /// One account by id.
     pub async fn user(&self, id: &UserId) -> Result<Option<UserRow>, Error> {
         let q = self.sql(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
-        let row = sqlx::query(&q).bind(id.as_str()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&q)
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| UserRow::from_row(&r)).transpose()
     }
 
     /// One account by the opaque handle its passkeys carry.
     pub async fn user_by_webauthn_handle(&self, handle: &str) -> Result<Option<UserRow>, Error> {
-        let q = self.sql(&format!("SELECT {USER_COLUMNS} FROM users WHERE webauthn_handle = $1"));
-        let row = sqlx::query(&q).bind(handle).fetch_optional(&self.pool).await?;
+        let q = self.sql(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE webauthn_handle = $1"
+        ));
+        let row = sqlx::query(&q)
+            .bind(handle)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| UserRow::from_row(&r)).transpose()
     }
 
     /// Changes a person's anti-phishing phrase.
     pub async fn set_anti_phishing_phrase(&self, id: &UserId, phrase: &str) -> Result<(), Error> {
         let q = self.sql("UPDATE users SET anti_phishing_phrase = $1 WHERE id = $2");
-        let done = sqlx::query(&q).bind(phrase).bind(id.as_str()).execute(&self.pool).await?;
+        let done = sqlx::query(&q)
+            .bind(phrase)
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await?;
         expect_one(done.rows_affected())
     }
 
     /// Everyone, oldest first (the admin's view), with passkey counts.
     pub async fn people(&self) -> Result<Vec<PersonRow>, Error> {
-        let q = self.sql(&format!("{PERSON_SELECT} GROUP BY {PERSON_GROUP} ORDER BY u.created_at, u.id"));
+        let q = self.sql(&format!(
+            "{PERSON_SELECT} GROUP BY {PERSON_GROUP} ORDER BY u.created_at, u.id"
+        ));
         let rows = sqlx::query(&q).fetch_all(&self.pool).await?;
         rows.iter().map(PersonRow::from_row).collect()
     }
@@ -169,7 +193,10 @@ impl Store {
             "{PERSON_SELECT} JOIN care_relationships c ON c.client_id = u.id \
              WHERE c.clinician_id = $1 GROUP BY {PERSON_GROUP} ORDER BY u.created_at, u.id"
         ));
-        let rows = sqlx::query(&q).bind(clinician.as_str()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&q)
+            .bind(clinician.as_str())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(PersonRow::from_row).collect()
     }
 
@@ -195,7 +222,10 @@ impl Store {
             "UPDATE invitations SET revoked_at = $1 \
              WHERE kind = 'setup' AND redeemed_at IS NULL AND revoked_at IS NULL",
         );
-        sqlx::query(&q).bind(new.created_at).execute(&mut *tx).await?;
+        sqlx::query(&q)
+            .bind(new.created_at)
+            .execute(&mut *tx)
+            .await?;
         self.insert_invitation(&mut tx, new).await?;
         tx.commit().await?;
         Ok(())
@@ -241,14 +271,22 @@ impl Store {
         let q = self.sql(&format!(
             "SELECT {INVITATION_COLUMNS} FROM invitations WHERE token_hash = $1"
         ));
-        let row = sqlx::query(&q).bind(token_hash).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&q)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| InvitationRow::from_row(&r)).transpose()
     }
 
     /// One invitation by id.
     pub async fn invitation(&self, id: &InvitationId) -> Result<Option<InvitationRow>, Error> {
-        let q = self.sql(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1"));
-        let row = sqlx::query(&q).bind(id.as_str()).fetch_optional(&self.pool).await?;
+        let q = self.sql(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1"
+        ));
+        let row = sqlx::query(&q)
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| InvitationRow::from_row(&r)).transpose()
     }
 
@@ -260,7 +298,10 @@ impl Store {
                     "SELECT {INVITATION_COLUMNS} FROM invitations \
                      WHERE kind <> 'setup' AND inviter_id = $1 ORDER BY created_at DESC, id"
                 ));
-                sqlx::query(&q).bind(inviter.as_str()).fetch_all(&self.pool).await?
+                sqlx::query(&q)
+                    .bind(inviter.as_str())
+                    .fetch_all(&self.pool)
+                    .await?
             }
             None => {
                 let q = self.sql(&format!(
@@ -279,7 +320,11 @@ impl Store {
             "UPDATE invitations SET revoked_at = $1 \
              WHERE id = $2 AND redeemed_at IS NULL AND revoked_at IS NULL",
         );
-        let done = sqlx::query(&q).bind(now).bind(id.as_str()).execute(&self.pool).await?;
+        let done = sqlx::query(&q)
+            .bind(now)
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 1 {
             Ok(())
         } else {
@@ -308,7 +353,8 @@ impl Store {
             .await?;
         // The account exists first so `redeemed_by` can reference it; if the link is no longer
         // pending the whole transaction, account included, is rolled back.
-        self.consume_invitation(&mut tx, &redeem.invitation_id, &u.id, redeem.now).await?;
+        self.consume_invitation(&mut tx, &redeem.invitation_id, &u.id, redeem.now)
+            .await?;
         if let Some(clinician) = &redeem.care_clinician {
             let q = self.sql(
                 "INSERT INTO care_relationships (clinician_id, client_id, created_at) \
@@ -411,7 +457,10 @@ impl Store {
             "SELECT {PASSKEY_COLUMNS} FROM passkeys WHERE user_id = $1 AND revoked_at IS NULL \
              ORDER BY created_at, id"
         ));
-        let rows = sqlx::query(&q).bind(user.as_str()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&q)
+            .bind(user.as_str())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(PasskeyRow::from_row).collect()
     }
 
@@ -420,12 +469,20 @@ impl Store {
         let q = self.sql(&format!(
             "SELECT {PASSKEY_COLUMNS} FROM passkeys WHERE credential_id = $1 AND revoked_at IS NULL"
         ));
-        let row = sqlx::query(&q).bind(cred).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&q)
+            .bind(cred)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| PasskeyRow::from_row(&r)).transpose()
     }
 
     /// Renames one of a person's passkeys.
-    pub async fn rename_passkey(&self, user: &UserId, id: &PasskeyId, name: &str) -> Result<(), Error> {
+    pub async fn rename_passkey(
+        &self,
+        user: &UserId,
+        id: &PasskeyId,
+        name: &str,
+    ) -> Result<(), Error> {
         let q = self.sql(
             "UPDATE passkeys SET name = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
         );
@@ -439,7 +496,12 @@ impl Store {
     }
 
     /// Revokes one of a person's passkeys; `LastPasskey` if it is their only active one.
-    pub async fn revoke_passkey(&self, user: &UserId, id: &PasskeyId, now: i64) -> Result<(), Error> {
+    pub async fn revoke_passkey(
+        &self,
+        user: &UserId,
+        id: &PasskeyId,
+        now: i64,
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
@@ -452,7 +514,11 @@ impl Store {
             .await?;
         expect_one(done.rows_affected())?;
         let q = self.sql("SELECT COUNT(*) FROM passkeys WHERE user_id = $1 AND revoked_at IS NULL");
-        let left: i64 = sqlx::query(&q).bind(user.as_str()).fetch_one(&mut *tx).await?.try_get(0)?;
+        let left: i64 = sqlx::query(&q)
+            .bind(user.as_str())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
         if left == 0 {
             tx.rollback().await?;
             return Err(Error::new(ErrorKind::LastPasskey));
@@ -511,7 +577,8 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(Error::new(ErrorKind::Conflict));
         }
-        let q = self.sql("UPDATE sessions SET reauth_at = $1, last_seen_at = $1 WHERE token_hash = $2");
+        let q =
+            self.sql("UPDATE sessions SET reauth_at = $1, last_seen_at = $1 WHERE token_hash = $2");
         let done = sqlx::query(&q)
             .bind(reauth.now)
             .bind(&reauth.session_token_hash)
@@ -546,15 +613,24 @@ impl Store {
 
     /// A session by the hash of its token.
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, Error> {
-        let q = self.sql(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"));
-        let row = sqlx::query(&q).bind(token_hash).fetch_optional(&self.pool).await?;
+        let q = self.sql(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"
+        ));
+        let row = sqlx::query(&q)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| SessionRow::from_row(&r)).transpose()
     }
 
     /// Marks a session as used at `now` (the idle timeout counts from here).
     pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), Error> {
         let q = self.sql("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2");
-        sqlx::query(&q).bind(now).bind(token_hash).execute(&self.pool).await?;
+        sqlx::query(&q)
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -568,7 +644,10 @@ impl Store {
     /// Ends every session of a person ("sign out everywhere"); returns how many ended.
     pub async fn delete_sessions_of(&self, user: &UserId) -> Result<u64, Error> {
         let q = self.sql("DELETE FROM sessions WHERE user_id = $1");
-        let done = sqlx::query(&q).bind(user.as_str()).execute(&self.pool).await?;
+        let done = sqlx::query(&q)
+            .bind(user.as_str())
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected())
     }
 
@@ -620,7 +699,11 @@ impl Store {
             "SELECT id, kind, state_json, context_json, created_at, expires_at FROM ceremonies \
              WHERE id = $1 AND kind = $2",
         );
-        let row = sqlx::query(&q).bind(id).bind(kind).fetch_optional(&mut *tx).await?;
+        let row = sqlx::query(&q)
+            .bind(id)
+            .bind(kind)
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -635,7 +718,8 @@ impl Store {
     }
 }
 
-const PERSON_SELECT: &str = "SELECT u.id, u.role, u.display_name, u.created_at, u.last_sign_in_at, \
+const PERSON_SELECT: &str =
+    "SELECT u.id, u.role, u.display_name, u.created_at, u.last_sign_in_at, \
      COUNT(p.id) AS passkey_count FROM users u \
      LEFT JOIN passkeys p ON p.user_id = u.id AND p.revoked_at IS NULL";
 const PERSON_GROUP: &str = "u.id, u.role, u.display_name, u.created_at, u.last_sign_in_at";

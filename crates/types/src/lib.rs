@@ -120,7 +120,11 @@ mod tests {
     #[test]
     fn who_may_invite_whom() {
         let check = |inviter: Role, invitee: Role, expected: bool| {
-            assert_eq!(inviter.may_invite(invitee), expected, "{inviter:?} inviting {invitee:?}");
+            assert_eq!(
+                inviter.may_invite(invitee),
+                expected,
+                "{inviter:?} inviting {invitee:?}"
+            );
         };
         check(Role::Admin, Role::Clinician, true);
         check(Role::Admin, Role::Supervisor, true);

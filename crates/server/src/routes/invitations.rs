@@ -62,7 +62,9 @@ pub async fn list_invitations(
     let scope = (session.user.role != Role::Admin).then_some(&session.user.id);
     let rows = state.store.invitations(scope).await?;
     let now = state.now();
-    Ok(Json(InvitationList { invitations: rows.iter().map(|r| invitation_view(r, now)).collect() }))
+    Ok(Json(InvitationList {
+        invitations: rows.iter().map(|r| invitation_view(r, now)).collect(),
+    }))
 }
 
 /// Issues an invitation; the link is in the answer and never shown again.
@@ -85,7 +87,15 @@ pub async fn create_invitation(
             ApiError::bad_request("Please keep the note to 80 characters or fewer.")
         })?),
     };
-    issue(&state, &session.user.id, InvitationKind::Invitation, req.role, None, label).await
+    issue(
+        &state,
+        &session.user.id,
+        InvitationKind::Invitation,
+        req.role,
+        None,
+        label,
+    )
+    .await
 }
 
 /// Revokes a pending invitation.
@@ -99,7 +109,11 @@ pub async fn revoke_invitation(
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<Json<Invitation>> {
     let id = InvitationId::parse(&id).ok_or_else(ApiError::not_found)?;
-    let row = state.store.invitation(&id).await?.ok_or_else(ApiError::not_found)?;
+    let row = state
+        .store
+        .invitation(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let mine = row.inviter_id.as_ref() == Some(&session.user.id);
     if row.kind == InvitationKind::Setup || (session.user.role != Role::Admin && !mine) {
         return Err(ApiError::not_found());
@@ -116,7 +130,11 @@ pub async fn revoke_invitation(
         Err(e) => return Err(e.into()),
     }
     tracing::info!("invitation revoked");
-    let row = state.store.invitation(&id).await?.ok_or_else(ApiError::not_found)?;
+    let row = state
+        .store
+        .invitation(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(Json(invitation_view(&row, state.now())))
 }
 
@@ -132,7 +150,9 @@ pub async fn list_people(
     } else {
         state.store.clients_of(&session.user.id).await?
     };
-    Ok(Json(PersonList { people: rows.into_iter().map(person_view).collect() }))
+    Ok(Json(PersonList {
+        people: rows.into_iter().map(person_view).collect(),
+    }))
 }
 
 /// Issues a recovery link for someone who lost every passkey. Staff must first confirm who the
@@ -147,18 +167,34 @@ pub async fn recovery_invitation(
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<Json<IssuedInvitation>> {
     let id = UserId::parse(&id).ok_or_else(ApiError::not_found)?;
-    let target = state.store.user(&id).await?.ok_or_else(ApiError::not_found)?;
+    let target = state
+        .store
+        .user(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let allowed = match session.user.role {
         Role::Admin => true,
-        Role::Clinician => state.store.is_client_of(&session.user.id, &target.id).await?,
+        Role::Clinician => {
+            state
+                .store
+                .is_client_of(&session.user.id, &target.id)
+                .await?
+        }
         Role::Supervisor | Role::Client => false,
     };
     if !allowed {
         return Err(ApiError::not_found());
     }
     session.require_fresh(&state)?;
-    issue(&state, &session.user.id, InvitationKind::Recovery, target.role, Some(target.id), None)
-        .await
+    issue(
+        &state,
+        &session.user.id,
+        InvitationKind::Recovery,
+        target.role,
+        Some(target.id),
+        None,
+    )
+    .await
 }
 
 async fn issue(
@@ -183,7 +219,18 @@ async fn issue(
         expires_at: now + state.config.invitation_ttl_secs * 1000,
     };
     state.store.create_invitation(&new).await?;
-    tracing::info!(kind = kind.as_str(), role = role.as_str(), "invitation issued");
-    let row = state.store.invitation(&new.id).await?.ok_or_else(ApiError::not_found)?;
-    Ok(Json(IssuedInvitation { invitation: invitation_view(&row, now), link: state.link("invite", &token) }))
+    tracing::info!(
+        kind = kind.as_str(),
+        role = role.as_str(),
+        "invitation issued"
+    );
+    let row = state
+        .store
+        .invitation(&new.id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(IssuedInvitation {
+        invitation: invitation_view(&row, now),
+        link: state.link("invite", &token),
+    }))
 }

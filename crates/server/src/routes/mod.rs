@@ -58,7 +58,10 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(account::add_passkey_start))
         .routes(routes!(account::add_passkey_finish))
         .routes(routes!(account::rename_passkey, account::revoke_passkey))
-        .routes(routes!(invitations::list_invitations, invitations::create_invitation))
+        .routes(routes!(
+            invitations::list_invitations,
+            invitations::create_invitation
+        ))
         .routes(routes!(invitations::revoke_invitation))
         .routes(routes!(invitations::list_people))
         .routes(routes!(invitations::recovery_invitation))
@@ -96,9 +99,9 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
                 "The request is too large.",
             )
         }
-        JsonRejection::JsonDataError(_) => ApiError::bad_request(
-            "The request has a missing, unknown or wrongly typed field.",
-        ),
+        JsonRejection::JsonDataError(_) => {
+            ApiError::bad_request("The request has a missing, unknown or wrongly typed field.")
+        }
         _ => ApiError::bad_request("The request body is not valid JSON."),
     }
 }
@@ -113,5 +116,8 @@ pub fn client_ip(extensions: &axum::http::Extensions) -> IpAddr {
 
 /// Counts an attempt against the per-address limit.
 pub fn limit_address(state: &AppState, ip: IpAddr) -> Result<(), ApiError> {
-    state.limits.check_address(ip).map_err(ApiError::rate_limited)
+    state
+        .limits
+        .check_address(ip)
+        .map_err(ApiError::rate_limited)
 }

@@ -38,11 +38,17 @@ pub async fn sign_in_start(
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<Json<CeremonyChallenge>> {
     limit_address(&state, client_ip(&extensions))?;
-    let (options, auth_state) =
-        state.webauthn.start_discoverable_authentication().map_err(|e| ApiError::internal(&e))?;
-    let public_key = serde_json::to_value(&options.public_key).map_err(|e| ApiError::internal(&e))?;
+    let (options, auth_state) = state
+        .webauthn
+        .start_discoverable_authentication()
+        .map_err(|e| ApiError::internal(&e))?;
+    let public_key =
+        serde_json::to_value(&options.public_key).map_err(|e| ApiError::internal(&e))?;
     let id = passkeys::save_ceremony(&state, "sign_in", &auth_state, &NoContext {}).await?;
-    Ok(Json(CeremonyChallenge { ceremony_id: id.to_string(), public_key }))
+    Ok(Json(CeremonyChallenge {
+        ceremony_id: id.to_string(),
+        public_key,
+    }))
 }
 
 /// Finishes a sign-in; starts a session.
@@ -77,7 +83,11 @@ pub async fn sign_in_finish(
     let mut passkey = decode_passkey(&row)?;
     let result = state
         .webauthn
-        .finish_discoverable_authentication(&credential, auth_state, &[DiscoverableKey::from(&passkey)])
+        .finish_discoverable_authentication(
+            &credential,
+            auth_state,
+            &[DiscoverableKey::from(&passkey)],
+        )
         .map_err(|e| {
             tracing::info!(reason = %e, "sign-in assertion did not verify");
             ApiError::passkey_failed()
@@ -99,7 +109,11 @@ pub async fn sign_in_finish(
         },
         now,
     };
-    state.store.record_sign_in(&sign_in).await.map_err(conflict_is_failure)?;
+    state
+        .store
+        .record_sign_in(&sign_in)
+        .await
+        .map_err(conflict_is_failure)?;
     tracing::info!(role = user.role.as_str(), "signed in");
     let me = super::account::me_for(&state, &user.id, &sign_in.session.token_hash).await?;
     let mut headers = HeaderMap::new();
@@ -116,16 +130,25 @@ pub async fn reauth_start(
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<Json<CeremonyChallenge>> {
     let rows = state.store.passkeys_of(&session.user.id).await?;
-    let keys = rows.iter().map(decode_passkey).collect::<ApiResult<Vec<Passkey>>>()?;
-    let (options, auth_state) =
-        state.webauthn.start_passkey_authentication(&keys).map_err(|e| ApiError::internal(&e))?;
-    let public_key = serde_json::to_value(&options.public_key).map_err(|e| ApiError::internal(&e))?;
+    let keys = rows
+        .iter()
+        .map(decode_passkey)
+        .collect::<ApiResult<Vec<Passkey>>>()?;
+    let (options, auth_state) = state
+        .webauthn
+        .start_passkey_authentication(&keys)
+        .map_err(|e| ApiError::internal(&e))?;
+    let public_key =
+        serde_json::to_value(&options.public_key).map_err(|e| ApiError::internal(&e))?;
     let context = ReauthContext {
         user_id: session.user.id.as_str().to_owned(),
         session_token_hash: session.session.token_hash.clone(),
     };
     let id = passkeys::save_ceremony(&state, "reauth", &auth_state, &context).await?;
-    Ok(Json(CeremonyChallenge { ceremony_id: id.to_string(), public_key }))
+    Ok(Json(CeremonyChallenge {
+        ceremony_id: id.to_string(),
+        public_key,
+    }))
 }
 
 /// Finishes a re-authentication: sensitive actions are allowed for the next few minutes.
@@ -146,10 +169,13 @@ pub async fn reauth_finish(
     }
     let credential: PublicKeyCredential =
         serde_json::from_value(req.credential).map_err(|_| ApiError::passkey_failed())?;
-    let result = state.webauthn.finish_passkey_authentication(&credential, &auth_state).map_err(|e| {
-        tracing::info!(reason = %e, "re-authentication assertion did not verify");
-        ApiError::passkey_failed()
-    })?;
+    let result = state
+        .webauthn
+        .finish_passkey_authentication(&credential, &auth_state)
+        .map_err(|e| {
+            tracing::info!(reason = %e, "re-authentication assertion did not verify");
+            ApiError::passkey_failed()
+        })?;
     let row = state
         .store
         .passkey_by_credential_id(&URL_SAFE_NO_PAD.encode(result.cred_id().as_ref()))
@@ -166,7 +192,11 @@ pub async fn reauth_finish(
         session_token_hash: session.session.token_hash.clone(),
         now: state.now(),
     };
-    state.store.record_reauth(&reauth).await.map_err(conflict_is_failure)?;
+    state
+        .store
+        .record_reauth(&reauth)
+        .await
+        .map_err(conflict_is_failure)?;
     let me = super::account::me_for(&state, &session.user.id, &session.session.token_hash).await?;
     Ok(Json(me))
 }
@@ -179,7 +209,10 @@ pub async fn sign_out(
     session: Session,
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<(StatusCode, HeaderMap)> {
-    state.store.delete_session(&session.session.token_hash).await?;
+    state
+        .store
+        .delete_session(&session.session.token_hash)
+        .await?;
     let mut headers = HeaderMap::new();
     set_cookie(&mut headers, clear_cookie(&state));
     Ok((StatusCode::NO_CONTENT, headers))

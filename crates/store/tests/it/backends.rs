@@ -16,7 +16,9 @@ impl TestStore {
         self.store.close().await;
         if let Some((admin_url, name)) = self.pg_admin {
             if let Ok(pool) = sqlx::PgPool::connect(&admin_url).await {
-                let _ = pool.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                let _ = pool
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await;
             }
         }
     }
@@ -37,7 +39,11 @@ pub async fn sqlite() -> TestStore {
     std::fs::create_dir_all(&dir).expect("create temp dir");
     let url = format!("sqlite://{}", dir.join("alcove.db").display());
     let store = Store::open(&url).await.expect("open sqlite store");
-    TestStore { store, _dir: Some(TempDir(dir)), pg_admin: None }
+    TestStore {
+        store,
+        _dir: Some(TempDir(dir)),
+        pg_admin: None,
+    }
 }
 
 /// `None` (after saying so) when no PostgreSQL is configured.
@@ -48,8 +54,13 @@ pub async fn postgres(test: &str) -> Option<TestStore> {
     };
     let suffix: u64 = rand::thread_rng().gen();
     let name = format!("alcove_test_{suffix:016x}");
-    let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect to ALCOVE_TEST_POSTGRES_URL");
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let admin = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("connect to ALCOVE_TEST_POSTGRES_URL");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
     admin.close().await;
     let (base, query) = match admin_url.split_once('?') {
         Some((b, q)) => (b, format!("?{q}")),
@@ -58,7 +69,11 @@ pub async fn postgres(test: &str) -> Option<TestStore> {
     let (server, _) = base.rsplit_once('/').expect("database URL has a path");
     let url = format!("{server}/{name}{query}");
     let store = Store::open(&url).await.expect("open postgres store");
-    Some(TestStore { store, _dir: None, pg_admin: Some((admin_url, name)) })
+    Some(TestStore {
+        store,
+        _dir: None,
+        pg_admin: Some((admin_url, name)),
+    })
 }
 
 /// Defines one test per backend that runs `$body(store)`.

@@ -1,0 +1,3 @@
+//! Tests of the `alcove` binary as a user runs it.
+
+mod deid;

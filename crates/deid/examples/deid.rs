@@ -1,0 +1,123 @@
+//! `deid`: the `alcove deid` command for development, with the same flags.
+//!
+//! ```text
+//! deid [--mode redact|pseudonymize] [--case-key KEY] [--jsonl] [--jobs N] [--lossy] < in > out
+//! deid eval --gold FILE.jsonl
+//! deid corpus [--heldout] [-n N] > gold.jsonl
+//! ```
+
+#[path = "../corpus/gen.rs"]
+mod gen;
+
+use alcove_deid::stream::{self, Mode, Options};
+use alcove_deid::{eval, CaseKey, Config, Engine};
+use std::io::{self, BufReader, Write};
+use std::process::ExitCode;
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage: deid [--mode redact|pseudonymize] [--case-key KEY] [--jsonl] [--jobs N] [--lossy]\n       deid eval --gold FILE.jsonl\n       deid corpus [--heldout] [-n N]"
+    );
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let engine = Engine::new(Config::default());
+    match args.first().map(String::as_str) {
+        Some("eval") => {
+            let Some(path) = args
+                .iter()
+                .position(|a| a == "--gold")
+                .and_then(|i| args.get(i + 1))
+            else {
+                return usage();
+            };
+            let file = match std::fs::File::open(path) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("cannot open the gold file: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match eval::evaluate(&engine, BufReader::new(file)) {
+                Ok(report) => {
+                    print!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some("corpus") => {
+            let split = if args.iter().any(|a| a == "--heldout") {
+                gen::Split::Heldout
+            } else {
+                gen::Split::Dev
+            };
+            let n = args
+                .iter()
+                .position(|a| a == "-n")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(600);
+            let seed = if split == gen::Split::Dev { 7 } else { 11 };
+            let stdout = io::stdout();
+            let mut out = stdout.lock();
+            for doc in gen::generate(n, seed, split) {
+                if writeln!(out, "{}", gen::to_json_line(&doc)).is_err() {
+                    return ExitCode::FAILURE;
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        _ => {
+            let mut options = Options::default();
+            let mut jsonl = false;
+            let mut key = String::from("development-case");
+            let mut pseudo = false;
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--jsonl" => jsonl = true,
+                    "--lossy" => options.lossy = true,
+                    "--jobs" => match it.next().and_then(|v| v.parse().ok()) {
+                        Some(n) => options.jobs = n,
+                        None => return usage(),
+                    },
+                    "--mode" => match it.next().map(String::as_str) {
+                        Some("redact") => pseudo = false,
+                        Some("pseudonymize") => pseudo = true,
+                        _ => return usage(),
+                    },
+                    "--case-key" => match it.next() {
+                        Some(k) => key = k.clone(),
+                        None => return usage(),
+                    },
+                    _ => return usage(),
+                }
+            }
+            if pseudo {
+                options.mode = Mode::Pseudonymize(CaseKey::new(key.as_bytes()));
+            }
+            let stdin = io::stdin();
+            let input = stdin.lock();
+            let stdout = io::stdout();
+            let output = io::BufWriter::new(stdout.lock());
+            let result = if jsonl {
+                stream::run_jsonl_parallel(&engine, input, output, &options)
+            } else {
+                stream::run_text(&engine, input, output, &options)
+            };
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

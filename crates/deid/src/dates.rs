@@ -1,0 +1,373 @@
+//! Dates in every common written form, and shifting them by a fixed number of days.
+//!
+//! A year alone, weekday names and relative dates ("last week") are not
+//! identifiers under Safe Harbor and are left alone.
+
+use crate::dict::month_number;
+use crate::entity::{EntityType, Span};
+use regex::Regex;
+
+const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+const ORD: &str = r"[0-9]{1,2}(?:st|nd|rd|th)?";
+const RANGE: &str = r"(?: ?(?:-|–|to|through|and) ?";
+
+/// Compiled date patterns.
+pub(crate) struct DateScanner {
+    iso: Regex,
+    numeric: Regex,
+    short: Regex,
+    written: Regex,
+}
+
+fn re(pattern: &str) -> Regex {
+    let pattern = pattern.replace(r"\b", r"(?-u:\b)");
+    #[allow(clippy::expect_used)]
+    Regex::new(&pattern).expect("built-in pattern compiles")
+}
+
+/// Words before "7/10" that make it a rating, not a date.
+const RATING_CUES: &[&str] = &[
+    "rated",
+    "rates",
+    "rating",
+    "rate",
+    "scored",
+    "score",
+    "scores",
+    "at",
+    "a",
+    "it",
+    "anxiety",
+    "pain",
+    "mood",
+    "depression",
+    "stress",
+    "sleep",
+    "energy",
+    "was",
+    "is",
+    "about",
+    "around",
+    "as",
+    "of",
+    "level",
+    "craving",
+    "cravings",
+    "urge",
+    "urges",
+    "suds",
+];
+
+/// Words that make a bare month name a date: "in March", "since May".
+const MONTH_CUES: &[&str] = &[
+    "in",
+    "since",
+    "until",
+    "till",
+    "by",
+    "early",
+    "late",
+    "mid",
+    "of",
+    "last",
+    "next",
+    "this",
+    "during",
+    "before",
+    "after",
+    "from",
+    "through",
+    "on",
+    "around",
+    "end",
+    "beginning",
+];
+
+impl DateScanner {
+    pub fn new() -> DateScanner {
+        DateScanner {
+            iso: re(r"\b[0-9]{4}[\-/.][0-9]{1,2}[\-/.][0-9]{1,2}\b"),
+            numeric: re(r"\b[0-9]{1,2}[/\-.][0-9]{1,2}[/\-.](?:[0-9]{4}|[0-9]{2})\b"),
+            short: re(r"\b[0-9]{1,2}/[0-9]{1,2}\b"),
+            written: re(&format!(
+                r"(?i)\b(?:(?:the )?{ORD}{RANGE}{ORD})? (?:of )?{MONTH}\b\.?(?:,? [0-9]{{4}}\b)?|{MONTH}\b\.?(?: (?:the )?{ORD}\b{RANGE}{ORD}\b)?)?(?:,? (?:[0-9]{{4}}\b|'[0-9]{{2}}\b))?)"
+            )),
+        }
+    }
+
+    /// Appends the dates of `text` to `out`.
+    pub fn find(&self, text: &str, out: &mut Vec<Span>) {
+        let bytes = text.as_bytes();
+        let glued = |s: usize, e: usize| {
+            (s > 0
+                && (bytes[s - 1].is_ascii_digit() || bytes[s - 1] == b'/' || bytes[s - 1] == b'.'))
+                || bytes
+                    .get(e)
+                    .is_some_and(|b| b.is_ascii_digit() || *b == b'/')
+        };
+        for m in self.iso.find_iter(text) {
+            let p: Vec<u32> = nums(m.as_str());
+            if p.len() == 3
+                && (1..=12).contains(&p[1])
+                && (1..=31).contains(&p[2])
+                && !glued(m.start(), m.end())
+            {
+                out.push(Span {
+                    start: m.start(),
+                    end: m.end(),
+                    kind: EntityType::Date,
+                    score: 0.95,
+                });
+            }
+        }
+        for m in self.numeric.find_iter(text) {
+            let p = nums(m.as_str());
+            if p.len() == 3 && valid_md(p[0], p[1]) && !glued(m.start(), m.end()) {
+                out.push(Span {
+                    start: m.start(),
+                    end: m.end(),
+                    kind: EntityType::Date,
+                    score: 0.9,
+                });
+            }
+        }
+        for m in self.short.find_iter(text) {
+            let p = nums(m.as_str());
+            if p.len() != 2 || !valid_md(p[0], p[1]) || glued(m.start(), m.end()) {
+                continue;
+            }
+            // Ratings ("anxiety 7/10", "scored 3/5") are not dates.
+            if p[1] == 10 || p[1] == 5 && p[0] <= 5 {
+                let before = prev_word(text, m.start());
+                let after = text[m.end()..].trim_start().to_ascii_lowercase();
+                let rating_before = RATING_CUES.contains(&before.as_str());
+                let rating_after = ["on ", "scale", "for ", "in ", "today", "this week"]
+                    .iter()
+                    .any(|c| after.starts_with(c));
+                if rating_before || rating_after {
+                    continue;
+                }
+            }
+            out.push(Span {
+                start: m.start(),
+                end: m.end(),
+                kind: EntityType::Date,
+                score: 0.75,
+            });
+        }
+        for m in self.written.find_iter(text) {
+            let s = m.as_str();
+            let mut start = m.start();
+            if s.len() > 4 && s[..4].eq_ignore_ascii_case("the ") {
+                start += 4;
+            }
+            let has_digit = s.bytes().any(|b| b.is_ascii_digit());
+            if !has_digit {
+                // A month name alone: "in March". "may" alone is a verb, "Jan" a name.
+                let word = s.trim_end_matches('.');
+                let lower = word.to_ascii_lowercase();
+                let full = matches!(
+                    lower.as_str(),
+                    "january"
+                        | "february"
+                        | "march"
+                        | "april"
+                        | "may"
+                        | "june"
+                        | "july"
+                        | "august"
+                        | "september"
+                        | "october"
+                        | "november"
+                        | "december"
+                );
+                let cap = word.starts_with(|c: char| c.is_ascii_uppercase());
+                let prev = prev_word(text, m.start());
+                let cued = MONTH_CUES.contains(&prev.as_str());
+                let ok = full && ((cap && lower != "may") || cued) && (lower != "may" || cap);
+                if !ok {
+                    continue;
+                }
+            } else if !written_valid(s) {
+                continue;
+            }
+            out.push(Span {
+                start,
+                end: m.end(),
+                kind: EntityType::Date,
+                score: 0.9,
+            });
+        }
+    }
+}
+
+fn prev_word(text: &str, pos: usize) -> String {
+    let t = text[..pos].trim_end_matches([' ', '-']);
+    let start = t.rfind(|c: char| !c.is_alphabetic()).map_or(0, |i| i + 1);
+    t[start..].to_lowercase()
+}
+
+fn valid_md(a: u32, b: u32) -> bool {
+    ((1..=12).contains(&a) && (1..=31).contains(&b))
+        || ((1..=31).contains(&a) && (1..=12).contains(&b))
+}
+
+fn written_valid(s: &str) -> bool {
+    // Every day number must be a possible day; a lone "may 5" is still taken (recall first).
+    let n = nums(s);
+    n.iter()
+        .all(|&v| (1..=31).contains(&v) || (1000..=2999).contains(&v) || v < 100)
+}
+
+fn nums(s: &str) -> Vec<u32> {
+    s.split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty() && p.len() <= 4)
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+fn shift_ymd(y: i64, m: u32, d: u32, days: i64) -> (i64, u32, u32) {
+    let d = d.min(days_in_month(y, m));
+    civil_from_days(days_from_civil(y, m, d) + days)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Shifts the date written in `s` by `days`, keeping its style; `None` when it cannot be read.
+pub(crate) fn shift(s: &str, days: i64) -> Option<String> {
+    let n = nums(s);
+    let month_word = s.split(|c: char| !c.is_alphabetic()).find_map(|w| {
+        if w.len() >= 3 {
+            month_number(w)
+        } else {
+            None
+        }
+    });
+    // Placeholder year for dates written without one (a non-leap year).
+    const NO_YEAR: i64 = 2001;
+    if let Some(m) = month_word {
+        let year = n.iter().copied().find(|&v| v >= 1000).map(i64::from);
+        let day = n.iter().copied().find(|&v| (1..=31).contains(&v));
+        let y = year.unwrap_or(NO_YEAR);
+        return Some(match day {
+            Some(d) => {
+                let (y2, m2, d2) = shift_ymd(y, m, d, days);
+                let name = MONTH_NAMES[(m2 - 1) as usize];
+                match year {
+                    Some(_) => format!("{name} {d2}, {y2}"),
+                    None => format!("{name} {d2}"),
+                }
+            }
+            None => {
+                let (y2, m2, _) = shift_ymd(y, m, 15, days);
+                let name = MONTH_NAMES[(m2 - 1) as usize];
+                match year {
+                    Some(_) => format!("{name} {y2}"),
+                    None => name.to_string(),
+                }
+            }
+        });
+    }
+    let sep = s.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
+    match *n.as_slice() {
+        [a, b, c] if a >= 1000 => {
+            let (y, m, d) = shift_ymd(i64::from(a), b, c, days);
+            Some(format!("{y:04}{sep}{m:02}{sep}{d:02}"))
+        }
+        [a, b, c] => {
+            let year = if c < 100 {
+                2000 + i64::from(c)
+            } else {
+                i64::from(c)
+            };
+            let (m, d) = if a > 12 { (b, a) } else { (a, b) };
+            let (y, m2, d2) = shift_ymd(year, m, d, days);
+            let ys = if c < 100 {
+                format!("{:02}", y.rem_euclid(100))
+            } else {
+                y.to_string()
+            };
+            Some(if a > 12 {
+                format!("{d2}{sep}{m2}{sep}{ys}")
+            } else {
+                format!("{m2}{sep}{d2}{sep}{ys}")
+            })
+        }
+        [a, b] => {
+            let (y, m2, d2) = shift_ymd(NO_YEAR, a, b, days);
+            let _ = y;
+            Some(format!("{m2}{sep}{d2}"))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip() {
+        for z in [-800_000i64, -1, 0, 1, 11_000, 19_000, 60_000] {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
+        assert_eq!(
+            days_from_civil(2021, 3, 1) - days_from_civil(2021, 2, 28),
+            1
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! The engine: runs every detector, applies the practice's lists, resolves overlaps.
+
+use crate::dates::DateScanner;
+use crate::dict::Dictionaries;
+use crate::entity::{EntityType, Span};
+use crate::names;
+use crate::structured::Scanners;
+use crate::surrogate::{redaction, CaseKey, Pseudonymizer};
+use crate::text;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::collections::HashSet;
+
+/// What a practice can tune.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Words and phrases never flagged (compared without case), e.g. the practice's own name.
+    pub allow: Vec<String>,
+    /// Words and phrases always flagged, with the type to give them.
+    pub deny: Vec<(String, EntityType)>,
+    /// Spans scoring below this are dropped; 0 keeps everything (recall first).
+    pub min_score: f32,
+}
+
+/// A de-identification engine: build once, reuse for every text. Cheap to share across threads.
+pub struct Engine {
+    dict: Dictionaries,
+    scanners: Scanners,
+    dates: DateScanner,
+    allow: HashSet<String>,
+    deny: Option<(AhoCorasick, Vec<EntityType>)>,
+    min_score: f32,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::new(Config::default())
+    }
+}
+
+impl Engine {
+    /// Builds the engine: parses the embedded dictionaries and compiles the patterns.
+    pub fn new(config: Config) -> Engine {
+        let allow = config
+            .allow
+            .iter()
+            .map(|a| a.trim().to_lowercase())
+            .filter(|a| !a.is_empty())
+            .collect();
+        let deny_terms: Vec<(String, EntityType)> = config
+            .deny
+            .into_iter()
+            .filter(|(t, _)| !t.trim().is_empty())
+            .map(|(t, k)| (t.trim().to_string(), k))
+            .collect();
+        let deny = if deny_terms.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(deny_terms.iter().map(|(t, _)| t.as_str()))
+                .or_else(|_| {
+                    AhoCorasick::builder()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::LeftmostLongest)
+                        .build(deny_terms.iter().map(|(t, _)| t.as_str()))
+                })
+                .ok()
+                .map(|ac| (ac, deny_terms.iter().map(|(_, k)| *k).collect()))
+        };
+        Engine {
+            dict: Dictionaries::load(),
+            scanners: Scanners::new(),
+            dates: DateScanner::new(),
+            allow,
+            deny,
+            min_score: config.min_score,
+        }
+    }
+
+    /// Every identifier in `text`: sorted, not overlapping, byte offsets (end exclusive).
+    pub fn find(&self, text: &str) -> Vec<Span> {
+        let mut spans = Vec::new();
+        self.scanners.find(text, &mut spans);
+        self.dates.find(text, &mut spans);
+        let words = text::words(text);
+        names::find(text, &words, &self.dict, &mut spans);
+        if let Some((ac, kinds)) = &self.deny {
+            let bytes = text.as_bytes();
+            for m in ac.find_iter(text) {
+                let word_char = |b: u8| b.is_ascii_alphanumeric();
+                let left = m.start() == 0 || !word_char(bytes[m.start() - 1]);
+                let right = bytes.get(m.end()).is_none_or(|&b| !word_char(b));
+                if left && right {
+                    let kind = kinds
+                        .get(m.pattern().as_usize())
+                        .copied()
+                        .unwrap_or(EntityType::Id);
+                    spans.push(Span {
+                        start: m.start(),
+                        end: m.end(),
+                        kind,
+                        score: 1.0,
+                    });
+                }
+            }
+        }
+        if !self.allow.is_empty() {
+            spans.retain(|s| {
+                s.score >= 1.0 || !self.allow.contains(&text[s.start..s.end].to_lowercase())
+            });
+        }
+        spans.retain(|s| s.score >= self.min_score && s.start < s.end);
+        resolve(spans)
+    }
+
+    /// `text` with each identifier replaced by its type: `[NAME]`, `[DATE]` …
+    ///
+    /// ZIP codes keep their first three digits (`000` for sparse areas) and
+    /// ages of 90 and over read `90+`.
+    pub fn redact(&self, text: &str) -> String {
+        let spans = self.find(text);
+        redact_spans(text, &spans)
+    }
+
+    /// `text` with consistent surrogates ("Person A") and dates shifted by the case's offset.
+    pub fn pseudonymize(&self, text: &str, key: &CaseKey) -> String {
+        Pseudonymizer::new(key.clone()).apply(self, text)
+    }
+}
+
+/// Applies the redaction of `spans` (sorted, not overlapping) to `text`.
+pub(crate) fn redact_spans(text: &str, spans: &[Span]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for s in spans {
+        if s.start < last || s.end > text.len() {
+            continue;
+        }
+        out.push_str(&text[last..s.start]);
+        out.push_str(&redaction(text, s));
+        last = s.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// Sorts spans and removes overlaps: a span inside another goes (unless it is the
+/// same range with a better score); partly overlapping spans are joined.
+fn resolve(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.start < last.end => {
+                if s.end <= last.end {
+                    if s.start == last.start && s.end == last.end && s.score > last.score {
+                        *last = s;
+                    }
+                } else {
+                    // Partial overlap: cover both, keep the type of the longer part.
+                    if s.end - s.start > last.end - last.start {
+                        last.kind = s.kind;
+                    }
+                    last.end = s.end;
+                    last.score = last.score.max(s.score);
+                }
+            }
+            _ => out.push(s),
+        }
+    }
+    out
+}

@@ -1,0 +1,707 @@
+//! Names, places and organisations: dictionaries plus context cues over words.
+//!
+//! Philter's principle drives the fallback: a capitalised word that is not an
+//! ordinary English word, a known safe term, a state or a country is suspect
+//! and flagged as a name. Dictionary names that are also English words (Hope,
+//! Will, Grace, Rose, Jordan, Paris) need context: a title, a relation cue
+//! ("my sister Grace"), a speech cue ("Will said"), a neighbouring name, or a
+//! capital in the middle of a sentence.
+
+use crate::dict::{self, Dictionaries, WordMap};
+use crate::entity::{EntityType, Span};
+use crate::text::Word;
+
+const B_CONNECTOR: u32 = 1;
+const B_AUX: u32 = 1 << 1;
+const B_OBJECT: u32 = 1 << 2;
+const B_SPEECH: u32 = 1 << 3;
+const B_ORG_SUFFIX: u32 = 1 << 4;
+const B_PLACE_SUFFIX: u32 = 1 << 5;
+const B_TITLE: u32 = 1 << 6;
+const B_RELATION: u32 = 1 << 7;
+const B_LOC_CUE: u32 = 1 << 8;
+const B_ORG_CUE_LAST: u32 = 1 << 9;
+const B_AGAIN: u32 = 1 << 10;
+const B_VIRTUE: u32 = 1 << 11;
+
+/// For each cue word, the bits of the lists that hold it: one hash lookup per word
+/// replaces scanning every list.
+pub(crate) fn cue_masks() -> WordMap<u32> {
+    let mut m = WordMap::<u32>::default();
+    let lists: [(&[&'static str], u32); 11] = [
+        (CONNECTORS, B_CONNECTOR),
+        (AUXILIARIES, B_AUX),
+        (OBJECT_CUES, B_OBJECT),
+        (STRONG_SPEECH, B_SPEECH),
+        (dict::ORG_SUFFIXES, B_ORG_SUFFIX),
+        (dict::PLACE_SUFFIXES, B_PLACE_SUFFIX),
+        (dict::TITLES, B_TITLE),
+        (dict::RELATION_CUES, B_RELATION),
+        (dict::LOCATION_CUES, B_LOC_CUE),
+        (&["again", "here", "back", "too"], B_AGAIN),
+        (VIRTUES, B_VIRTUE),
+    ];
+    for (list, bit) in lists {
+        for w in list {
+            *m.entry(w).or_default() |= bit;
+        }
+    }
+    for phrase in dict::ORG_CUES {
+        let last = phrase.rsplit(' ').next().unwrap_or(phrase);
+        *m.entry(last).or_default() |= B_ORG_CUE_LAST;
+    }
+    m
+}
+
+/// Speech and action verbs strong enough to make an ambiguous word a name.
+const STRONG_SPEECH: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "tells",
+    "asked",
+    "asks",
+    "reported",
+    "reports",
+    "stated",
+    "states",
+    "texted",
+    "texts",
+    "called",
+    "calls",
+    "yelled",
+    "yells",
+    "screamed",
+    "cried",
+    "cries",
+    "explained",
+    "explains",
+    "shared",
+    "shares",
+    "admitted",
+    "admits",
+    "denied",
+    "denies",
+    "endorsed",
+    "endorses",
+    "mentioned",
+    "replied",
+    "wrote",
+    "writes",
+    "thinks",
+    "wants",
+    "wanted",
+    "moved",
+    "died",
+    "lives",
+    "lived",
+    "works",
+    "worked",
+    "attends",
+    "visited",
+    "visits",
+    "presented",
+    "presents",
+    "arrived",
+    "agreed",
+    "agrees",
+    "disclosed",
+    "discloses",
+    "described",
+    "describes",
+    "noted",
+    "notes",
+    "expressed",
+    "expresses",
+    "identified",
+    "identifies",
+    "yelled",
+    "hugged",
+    "slapped",
+    "punched",
+    "threatened",
+    "shouted",
+    "whispered",
+    "laughed",
+    "smiled",
+];
+
+/// Names that are also abstract nouns: only a strong cue makes them a person.
+const VIRTUES: &[&str] = &[
+    "hope", "faith", "grace", "joy", "charity", "mercy", "patience", "trinity", "destiny", "will",
+    "may", "chance", "love", "liberty", "harmony", "justice", "honor", "glory", "genesis", "can",
+    "does", "did", "autumn", "winter", "spring", "dawn", "chase", "page", "price",
+];
+
+/// Words after which an unknown lowercase word is probably a person ("dont tell ananya").
+const OBJECT_CUES: &[&str] = &[
+    "to", "with", "and", "tell", "told", "call", "called", "text", "texted", "ask", "asked", "see",
+    "saw", "met", "love", "miss", "hate", "like", "by", "for", "dating", "married", "bf", "gf",
+];
+
+/// Small words that join the parts of an organisation name.
+const CONNECTORS: &[&str] = &["of", "the", "and", "for", "de", "la", "del"];
+
+/// Auxiliaries after which an ambiguous name opening a sentence is a person ("Grace has been").
+const AUXILIARIES: &[&str] = &[
+    "has", "had", "is", "was", "does", "did", "says", "said", "and",
+];
+
+struct Ctx<'a> {
+    text: &'a str,
+    words: &'a [Word],
+    d: &'a Dictionaries,
+    label: Vec<Option<(EntityType, f32)>>,
+    safe: Vec<bool>,
+    /// Per word: which cue lists hold it (bits `B_*`).
+    mask: Vec<u32>,
+    /// Per word: ordinary English, first name, surname (computed once).
+    eng: Vec<bool>,
+    first: Vec<bool>,
+    last: Vec<bool>,
+}
+
+impl Ctx<'_> {
+    fn gap(&self, i: usize) -> &str {
+        let w = &self.words[i];
+        &self.text[w.gap_start..w.start]
+    }
+
+    /// Word `i` follows word `i - 1` with only a space (or an abbreviation's period).
+    fn joined(&self, i: usize) -> bool {
+        if i == 0 {
+            return false;
+        }
+        let g = self.gap(i);
+        g == " " || (g == ". " && self.words[i - 1].base().len() <= 2)
+    }
+
+    fn english(&self, i: usize) -> bool {
+        self.eng[i]
+    }
+
+    fn first_name(&self, i: usize) -> bool {
+        self.first[i]
+    }
+
+    fn surname(&self, i: usize) -> bool {
+        self.last[i]
+    }
+
+    fn compute_english(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let b = w.base();
+        if w.cap && !w.all_caps && self.d.name_words.contains(b) {
+            return false;
+        }
+        if self.d.english.contains(b) || self.d.keep.contains(b) {
+            return true;
+        }
+        if let Some(pos) = b.find('\'') {
+            // Contractions: didn't, I'm, we've, they'll.
+            let (stem, tail) = b.split_at(pos);
+            if matches!(tail, "'t" | "'m" | "'re" | "'ve" | "'ll" | "'d") {
+                return stem.len() <= 1 || self.d.english.contains(stem) || stem.ends_with('n');
+            }
+        }
+        if b.contains('-') {
+            // A hyphenated word is ordinary when every part is.
+            return b
+                .split('-')
+                .all(|p| p.is_empty() || self.d.english.contains(p));
+        }
+        false
+    }
+
+    fn compute_first(&self, i: usize) -> bool {
+        let b = self.words[i].base();
+        self.d.first.contains(b)
+            || b.contains(['-', '\'']) && b.split(['-', '\'']).any(|p| self.d.first.contains(p))
+    }
+
+    fn compute_last(&self, i: usize) -> bool {
+        let b = self.words[i].base();
+        if self.d.last.contains(b) {
+            return true;
+        }
+        if b.contains('\'') {
+            // O'Brien is OBRIEN in the census.
+            let joined: String = b.chars().filter(|&c| c != '\'').collect();
+            if self.d.last.contains(joined.as_str()) {
+                return true;
+            }
+        }
+        b.contains('-')
+            && b.split('-')
+                .any(|p| self.d.last.contains(p) || self.d.first.contains(p))
+    }
+
+    fn named(&self, i: usize) -> bool {
+        self.first_name(i) || self.surname(i)
+    }
+
+    fn lower_is(&self, i: usize, bit: u32) -> bool {
+        self.mask[i] & bit != 0
+    }
+
+    fn calendar(&self, i: usize) -> bool {
+        let b = self.words[i].base();
+        let b = if b.len() > 6 {
+            b.strip_suffix('s').unwrap_or(b)
+        } else {
+            b
+        };
+        dict::month_number(b).is_some_and(|_| b.len() >= 3)
+            || matches!(
+                b,
+                "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
+            )
+    }
+
+    fn set(&mut self, i: usize, kind: EntityType, score: f32) {
+        if self.label[i].is_none() && !self.safe[i] {
+            self.label[i] = Some((kind, score));
+        }
+    }
+}
+
+/// Finds names, places and organisations among `words` of `text`.
+pub(crate) fn find(text: &str, words: &[Word], d: &Dictionaries, out: &mut Vec<Span>) {
+    let n = words.len();
+    let mut c = Ctx {
+        text,
+        words,
+        d,
+        label: vec![None; n],
+        safe: vec![false; n],
+        mask: words
+            .iter()
+            .map(|w| d.cues.get(w.base()).copied().unwrap_or(0))
+            .collect(),
+        eng: Vec::new(),
+        first: Vec::new(),
+        last: Vec::new(),
+    };
+    c.eng = (0..n).map(|i| c.compute_english(i)).collect();
+    c.first = (0..n).map(|i| c.compute_first(i)).collect();
+    c.last = (0..n).map(|i| c.compute_last(i)).collect();
+    organisations(&mut c);
+    places(&mut c);
+    people(&mut c);
+    extend_names(&mut c);
+    emit(&c, out);
+}
+
+/// The end (exclusive) of the capitalised run starting at `i`.
+fn cap_run(c: &Ctx<'_>, i: usize) -> usize {
+    let mut j = i + 1;
+    while j < c.words.len() && (c.joined(j) || c.gap(j) == " & " && c.words[j].cap) {
+        let w = &c.words[j];
+        if w.cap {
+            j += 1;
+            continue;
+        }
+        // A connector may sit inside a run when a capital follows it.
+        if c.lower_is(j, B_CONNECTOR)
+            && j + 1 < c.words.len()
+            && c.joined(j + 1)
+            && c.words[j + 1].cap
+        {
+            j += 2;
+            continue;
+        }
+        break;
+    }
+    // Also let "&" join: "Johnson & Johnson".
+    j
+}
+
+fn preceded_by(c: &Ctx<'_>, i: usize, phrases: &[&str], bit: u32) -> bool {
+    if i == 0 || c.mask[i - 1] & bit == 0 {
+        return false;
+    }
+    let g = c.gap(i);
+    if !(g == " " || g == ", ") {
+        return false;
+    }
+    let one = c.words[i - 1].base();
+    phrases.iter().any(|p| {
+        let mut parts = p.rsplitn(2, ' ');
+        let last = parts.next().unwrap_or("");
+        if last != one {
+            return false;
+        }
+        match parts.next() {
+            None => true,
+            Some(prev) => i >= 2 && c.joined(i - 1) && c.words[i - 2].base() == prev,
+        }
+    })
+}
+
+fn organisations(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    let mut i = 0;
+    while i < n {
+        if !c.words[i].cap || c.lower_is(i, B_CONNECTOR) && !c.words[i].sentence_start {
+            i += 1;
+            continue;
+        }
+        let run_end = cap_run(c, i);
+        // The longest prefix of the run that ends in an organisation word.
+        let end = (i + 2..=run_end)
+            .rev()
+            .find(|&e| c.lower_is(e - 1, B_ORG_SUFFIX))
+            .unwrap_or(run_end);
+        let suffix = c.lower_is(end - 1, B_ORG_SUFFIX) && end - i >= 2;
+        let of_form = end - i >= 3
+            && matches!(
+                c.words[i].base(),
+                "university"
+                    | "college"
+                    | "bank"
+                    | "church"
+                    | "department"
+                    | "institute"
+                    | "school"
+                    | "academy"
+                    | "hospital"
+            )
+            && c.words[i + 1].base() == "of";
+        let span_text: String = c.words[i..end]
+            .iter()
+            .map(|w| w.base())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let is_place =
+            c.d.places.contains(span_text.as_str()) || c.d.regions.contains(span_text.as_str());
+        let cued = preceded_by(c, i, dict::ORG_CUES, B_ORG_CUE_LAST)
+            && !is_place
+            && !c.calendar(i)
+            && !c.lower_is(i, B_TITLE)
+            && (!c.first_name(i) || end - i != 1);
+        if suffix || of_form || cued {
+            // "The" opening a sentence is not part of the name.
+            let first = if c.words[i].base() == "the" { i + 1 } else { i };
+            for k in first..end {
+                c.set(k, EntityType::Organization, if cued { 0.8 } else { 0.85 });
+            }
+        }
+        i = end.max(i + 1);
+    }
+}
+
+fn places(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    let max = c.d.max_place_words;
+    let mut key = String::new();
+    let mut i = 0;
+    while i < n {
+        if c.label[i].is_some() {
+            i += 1;
+            continue;
+        }
+        let cued = preceded_by(c, i, dict::LOCATION_CUES, B_LOC_CUE);
+        if !c.words[i].cap && !cued || c.words[i].all_caps && c.words[i].base().len() <= 2 {
+            i += 1;
+            continue;
+        }
+        let mut matched = 0;
+        let mut region = false;
+        for len in (1..=max.min(n - i)).rev() {
+            if (1..len).any(|k| !c.joined(i + k) || c.label[i + k].is_some()) {
+                continue;
+            }
+            key.clear();
+            for k in 0..len {
+                if k > 0 {
+                    key.push(' ');
+                }
+                let b = c.words[i + k].base();
+                // GeoNames spells "St. Louis" with the period.
+                key.push_str(b);
+                let next_gap_period = i + k + 1 < n && c.gap(i + k + 1).starts_with('.')
+                    || i + k + 1 == n && c.text[c.words[i + k].end..].starts_with('.');
+                if (b == "st" || b == "ft" || b == "mt") && next_gap_period {
+                    key.push('.');
+                }
+            }
+            if c.d.regions.contains(key.as_str()) {
+                // "Jordan", "Georgia": a region that is also a first name is a person unless cued.
+                if len == 1 && !cued && c.first_name(i) {
+                    continue;
+                }
+                matched = len;
+                region = true;
+                break;
+            }
+            if c.d.places.contains(key.as_str()) {
+                matched = len;
+                break;
+            }
+        }
+        if matched == 0 {
+            // "Cook County", "Maple Heights", "the Riverside neighborhood".
+            if c.words[i].cap && !c.lower_is(i, B_TITLE) && !c.calendar(i) {
+                let end = cap_run(c, i);
+                if end - i >= 2 && c.lower_is(end - 1, B_PLACE_SUFFIX) {
+                    for k in i..end {
+                        c.set(k, EntityType::Location, 0.8);
+                    }
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if region {
+            for k in i..i + matched {
+                c.safe[k] = true;
+            }
+            i += matched;
+            continue;
+        }
+        let cap = c.words[i].cap;
+        let english = matched == 1 && (c.english(i) || c.calendar(i));
+        let followed_by_region = {
+            let j = i + matched;
+            j < n && c.gap(j) == ", " && {
+                let b = c.words[j].base();
+                c.d.regions.contains(b) || (c.words[j].all_caps && b.len() == 2)
+            }
+        };
+        let person_like = matched == 1 && c.named(i) && !cued && !followed_by_region;
+        let accept = if person_like {
+            false
+        } else if cap {
+            !english || cued || followed_by_region || matched >= 2
+        } else {
+            // Lowercase place names only after a location cue and when they are no English word.
+            cued && !english && !c.first_name(i)
+        };
+        while accept
+            && i + matched < n
+            && c.joined(i + matched)
+            && c.words[i + matched].cap
+            && c.lower_is(i + matched, B_PLACE_SUFFIX)
+        {
+            matched += 1;
+        }
+        if accept && !(matched == 1 && c.d.keep.contains(c.words[i].base())) {
+            for k in i..i + matched {
+                c.set(k, EntityType::Location, if english { 0.7 } else { 0.85 });
+            }
+            i += matched;
+            continue;
+        }
+        if c.words[i].cap && !c.lower_is(i, B_TITLE) && !c.calendar(i) {
+            let end = cap_run(c, i);
+            if end - i >= 2 && c.lower_is(end - 1, B_PLACE_SUFFIX) {
+                for k in i..end {
+                    c.set(k, EntityType::Location, 0.75);
+                }
+                i = end;
+                continue;
+            }
+        }
+        i += matched;
+    }
+}
+
+fn people(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    for i in 0..n {
+        if c.label[i].is_some() || c.safe[i] {
+            continue;
+        }
+        let w = &c.words[i];
+        let b = w.base();
+        if b.chars().count() < 2 {
+            continue;
+        }
+        let english = c.english(i);
+        let keep = c.d.keep.contains(b);
+        let named = c.named(i);
+        let calendar = c.calendar(i);
+        let title = i > 0
+            && c.joined(i)
+            && c.lower_is(i - 1, B_TITLE)
+            && (c.words[i - 1].cap || c.words[i - 1].base() == "dr");
+        let relation = preceded_by(c, i, dict::RELATION_CUES, B_RELATION)
+            && !c.words[i].sentence_start
+            && c.words[i - 1].base_len == c.words[i - 1].lower.len();
+        let next_verbish = i + 1 >= n
+            || !c.joined(i + 1)
+            || c.lower_is(i + 1, B_SPEECH)
+            || c.lower_is(i + 1, B_AUX)
+            || c.lower_is(i + 1, B_AGAIN)
+            || {
+                let nb = c.words[i + 1].base();
+                (nb.ends_with('s') && !nb.ends_with("ss")) || nb.ends_with("ed")
+            };
+        let speech = i + 1 < n && c.joined(i + 1) && c.lower_is(i + 1, B_SPEECH);
+        if keep && !title {
+            continue;
+        }
+        if title || relation {
+            if w.cap && !calendar && (!english || named || title) {
+                c.set(i, EntityType::Name, 0.9);
+                continue;
+            }
+            if !w.cap && !english && !calendar {
+                c.set(i, EntityType::Name, 0.75);
+                continue;
+            }
+            if !w.cap && c.first_name(i) && (speech || next_verbish) {
+                c.set(i, EntityType::Name, 0.6);
+                continue;
+            }
+        }
+        if calendar || c.d.regions.contains(b) && !c.first_name(i) {
+            continue;
+        }
+        if w.all_caps && (b.len() <= 2 || b.len() <= 5 && (english || !named)) {
+            // Acronyms: PTSD, CBT, ER.
+            continue;
+        }
+        let after_initial = i > 0
+            && c.gap(i) == ". "
+            && c.words[i - 1].cap
+            && c.words[i - 1].base().chars().count() == 1;
+        if w.cap && after_initial && (named || !english) {
+            c.set(i, EntityType::Name, 0.8);
+            continue;
+        }
+        if w.cap {
+            if named && !english {
+                c.set(i, EntityType::Name, 0.9);
+            } else if named {
+                let next_surname = i + 1 < n
+                    && c.joined(i + 1)
+                    && c.words[i + 1].cap
+                    && c.named(i + 1)
+                    && !c.english(i + 1);
+                let mid = !w.sentence_start && c.first_name(i);
+                let possessive = w.base_len < w.lower.len() && !w.sentence_start;
+                let aux = w.sentence_start
+                    && c.first_name(i)
+                    && i + 1 < n
+                    && c.joined(i + 1)
+                    && c.lower_is(i + 1, B_AUX)
+                    && !c.lower_is(i, B_VIRTUE);
+                let verb_after = w.sentence_start
+                    && c.first_name(i)
+                    && !c.lower_is(i, B_VIRTUE)
+                    && i + 1 < n
+                    && c.joined(i + 1)
+                    && !c.words[i + 1].cap
+                    && {
+                        let nb = c.words[i + 1].base();
+                        (nb.ends_with('s') && !nb.ends_with("ss") && nb.len() > 3)
+                            || nb.ends_with("ed")
+                    };
+                if speech || next_surname || mid || possessive || aux || verb_after {
+                    c.set(i, EntityType::Name, 0.7);
+                }
+            } else if !english {
+                c.set(i, EntityType::Name, 0.6);
+            }
+        } else if c.first_name(i) && !english && b.len() >= 3 {
+            c.set(i, EntityType::Name, 0.6);
+        } else if !english && b.len() >= 3 {
+            // "ok so kenji takahashi said": unknown lowercase words before a speech verb.
+            let then_speech = |k: usize| k < n && c.joined(k) && c.lower_is(k, B_SPEECH);
+            let surname_then_speech =
+                i + 1 < n && c.joined(i + 1) && c.surname(i + 1) && then_speech(i + 2);
+            let aux_after = i + 1 < n && c.joined(i + 1) && c.lower_is(i + 1, B_AUX);
+            let object_cue = i > 0 && c.joined(i) && c.lower_is(i - 1, B_OBJECT);
+            if speech || surname_then_speech || aux_after || object_cue {
+                c.set(i, EntityType::Name, 0.55);
+                if surname_then_speech {
+                    c.set(i + 1, EntityType::Name, 0.55);
+                }
+            }
+        }
+    }
+}
+
+fn extend_names(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    for _ in 0..2 {
+        for i in 0..n {
+            if !matches!(c.label[i], Some((EntityType::Name, _))) {
+                continue;
+            }
+            // Forward: surnames and initials after a name.
+            let j = i + 1;
+            if j < n && c.label[j].is_none() && !c.safe[j] && c.joined(j) {
+                let w = &c.words[j];
+                let initial =
+                    w.cap && w.base().chars().count() == 1 && c.text[w.end..].starts_with('.');
+                let lower_pair = !c.words[i].cap && !w.cap && c.surname(j) && !c.english(j);
+                if (w.cap
+                    && !c.calendar(j)
+                    && !c.d.keep.contains(w.base())
+                    && (c.named(j) || !c.english(j)))
+                    || initial
+                    || lower_pair
+                {
+                    c.set(j, EntityType::Name, 0.8);
+                }
+            }
+            // Backward: a first name or initial before a flagged surname.
+            if i > 0 && c.label[i - 1].is_none() && !c.safe[i - 1] && c.joined(i) {
+                let w = &c.words[i - 1];
+                let initial = w.cap && w.base().chars().count() == 1;
+                let lower_first = !w.cap
+                    && !c.words[i].cap
+                    && w.base().len() >= 3
+                    && !c.english(i - 1)
+                    && !c.d.keep.contains(w.base());
+                if lower_first {
+                    c.set(i - 1, EntityType::Name, 0.6);
+                } else if w.cap
+                    && !c.calendar(i - 1)
+                    && !c.d.keep.contains(w.base())
+                    && (c.first_name(i - 1) || initial)
+                {
+                    c.set(i - 1, EntityType::Name, 0.8);
+                }
+            }
+        }
+    }
+}
+
+fn emit(c: &Ctx<'_>, out: &mut Vec<Span>) {
+    let mut i = 0;
+    let n = c.words.len();
+    while i < n {
+        let Some((kind, score)) = c.label[i] else {
+            i += 1;
+            continue;
+        };
+        let start = c.words[i].start;
+        let mut j = i;
+        let mut min_score = score;
+        while j + 1 < n
+            && (c.joined(j + 1) || kind == EntityType::Organization && c.gap(j + 1) == " & ")
+            && (kind != EntityType::Name || c.words[j].base_len == c.words[j].lower.len())
+        {
+            match c.label[j + 1] {
+                Some((k, s)) if k == kind => {
+                    min_score = min_score.max(s);
+                    j += 1;
+                }
+                _ => break,
+            }
+        }
+        let end = c.words[j].base_end;
+        out.push(Span {
+            start,
+            end,
+            kind,
+            score: min_score,
+        });
+        i = j + 1;
+    }
+}

@@ -1,0 +1,707 @@
+//! Structured identifiers: e-mail, URLs and handles, IP and MAC addresses,
+//! phone and fax numbers, SSNs, card/IBAN/account numbers, VINs, IMEIs, NPI
+//! and DEA numbers, ZIP codes, street addresses, ages over 89, and numbers
+//! typed by their context words (MRN, member id, licence, plate …).
+//!
+//! Every pattern is a linear-time `regex` with ASCII word boundaries, so the
+//! lazy DFA handles any haystack; checksums and ranges are verified in code.
+
+use crate::entity::{EntityType, Span};
+use regex::Regex;
+
+/// The compiled patterns, built once per engine.
+pub(crate) struct Scanners {
+    email: Regex,
+    url: Regex,
+    domain: Regex,
+    handle: Regex,
+    ipv4: Regex,
+    ipv6: Regex,
+    mac: Regex,
+    ssn: Regex,
+    phone: Regex,
+    intl_phone: Regex,
+    digits: Regex,
+    alnum_id: Regex,
+    iban: Regex,
+    vin: Regex,
+    address_cue: Regex,
+    unit: Regex,
+    loose_phone: Regex,
+    cued_id: Regex,
+    street: Regex,
+    street_lower: Regex,
+    po_box: Regex,
+    age: Regex,
+    age_prefix: Regex,
+}
+
+fn re(pattern: &str) -> Regex {
+    let pattern = pattern.replace(r"\b", r"(?-u:\b)");
+    // The patterns are constants; a failure here is a programming error caught by every test.
+    #[allow(clippy::expect_used)]
+    Regex::new(&pattern).expect("built-in pattern compiles")
+}
+
+const STREET_TYPES: &str = "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|circle|cir|highway|hwy|parkway|pkwy|square|sq|trail|trl|crescent|alley|loop|pike|plaza";
+
+impl Scanners {
+    pub fn new() -> Scanners {
+        Scanners {
+            email: re(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
+            url: re(r#"(?i:https?://|www\.)[^\s<>"'()\[\]{}]+"#),
+            domain: re(
+                r"\b[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\.(?i:com|org|net|edu|gov|io|co|us|uk|ca|info|biz|me|ly|app|dev|health|tv|ai|gl)\b(?:/[^\s<>\x22']*)?",
+            ),
+            handle: re(r"@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?"),
+            ipv4: re(r"\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b"),
+            ipv6: re(r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{2,38}"),
+            mac: re(r"\b[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}\b"),
+            ssn: re(r"\b[0-9]{3}[\- ][0-9]{2}[\- ][0-9]{4}\b"),
+            phone: re(
+                r"(?:\+?1[ .\-]?)?(?:\([0-9]{3}\) ?|[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4}\b(?: ?(?i:x|ext\.?|extension) ?[0-9]{1,6}\b)?",
+            ),
+            intl_phone: re(r"\+[0-9]{1,3}(?:[ .\-]?\(?[0-9]{1,5}\)?){2,6}\b"),
+            digits: re(r"\b[0-9](?:[0-9]|[ \-][0-9]{3,}){4,}\b"),
+            alnum_id: re(
+                r"\b(?:[A-Za-z]{1,5}[\-#]?[0-9][A-Za-z0-9\-]{2,}|[0-9]{2,}[A-Za-z][A-Za-z0-9\-]*)\b",
+            ),
+            iban: re(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"),
+            vin: re(r"\b[A-HJ-NPR-Z0-9]{17}\b"),
+            address_cue: re(
+                r"(?i)\b(?:address(?:es)?|ship(?:ped)? to|mail(?:ed)? to)(?: is| to| with| as| of| at)?:? +([^\n?!;]{4,120}?)(?:[?!;\n]|\. |\.$| for | by | since | until | on |$)",
+            ),
+            unit: re(r"(?i)\b(?:apt|apartment|suite|ste|unit)\.? ?#?[0-9][0-9A-Za-z\-]*\b"),
+            loose_phone: re(r"(?:\+|\(|\b0)[0-9][0-9()\- .]{6,20}[0-9]\b"),
+            cued_id: re(
+                r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|chart(?: number| no\.?| #)|record (?:number|no\.?|#)|member(?: id| number| no\.?| #)?|policy(?: number| no\.?| #)?|group(?: number| no\.?| #)|subscriber(?: id| number)?|medicaid(?: id| number| #)?|medicare(?: id| number| #)?|insurance(?: id| number| #)|account(?: number| no\.?| #)?|acct\.?(?: number| no\.?| #)?|licen[cs]e(?: number| no\.?| #| plate)?|plate(?: number| #)?|dl|permit(?: number| #)?|certificate(?: number| no\.?| #)?|vin|serial(?: number| no\.?| #)?|imei|device id|case(?: number| no\.?| #| id)|student(?: id| number| #)|employee(?: id| number| #)|badge(?: number| #)?|client id|patient id|id(?: number| no\.?| #)?|ssn|social security(?: number| no\.?| #)?|fingerprint(?: id)?|biometric(?: id)?|voiceprint|npi|dea)(?: is|:|#| ?-)?[ :#]*([A-Za-z0-9][A-Za-z0-9\-]{1,24}(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4})?)",
+            ),
+            street: re(&format!(
+                r"\b[0-9]{{1,6}}[A-Za-z]?(?: (?:[A-Z][A-Za-z'\.\-]*|[0-9]{{1,3}}(?:st|nd|rd|th))){{1,5}} (?i:{STREET_TYPES})\b\.?(?:,? (?i:apt|apartment|unit|suite|ste|#)\.? ?#?[A-Za-z0-9\-]+)?"
+            )),
+            street_lower: re(
+                r"\b[0-9]{1,6} [a-z]+(?: [a-z]+)? (?:st|ave|rd|blvd|ln|dr|street|avenue|road|drive|lane)\b",
+            ),
+            po_box: re(r"(?i)\bp\.? ?o\.? ?box [0-9]+\b"),
+            age: re(
+                r"(?i)\b(?:9[0-9]|1[0-9]{2})(?: ?- ?| )?(?:years?|yrs?|y/o|yo|y\.o\.)(?:[ \-]old)?\b",
+            ),
+            age_prefix: re(
+                r"(?i)\b(?:age|aged|ages|turns|turned|turning|age of)[ :]+(?:9[0-9]|1[0-9]{2})\b",
+            ),
+        }
+    }
+
+    /// Appends every structured identifier of `text` to `out`.
+    pub fn find(&self, text: &str, out: &mut Vec<Span>) {
+        let bytes = text.as_bytes();
+        let push = |out: &mut Vec<Span>, start: usize, end: usize, kind, score| {
+            out.push(Span {
+                start,
+                end,
+                kind,
+                score,
+            });
+        };
+        if text.contains('@') {
+            for m in self.email.find_iter(text) {
+                push(out, m.start(), m.end(), EntityType::Email, 0.99);
+            }
+            for m in self.handle.find_iter(text) {
+                let before = bytes.get(m.start().wrapping_sub(1)).copied();
+                if m.start() > 0
+                    && before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+                {
+                    continue;
+                }
+                let end = trim_punct(text, m.start(), m.end());
+                push(out, m.start(), end, EntityType::Url, 0.85);
+            }
+        }
+        for m in self.url.find_iter(text) {
+            let end = trim_punct(text, m.start(), m.end());
+            push(out, m.start(), end, EntityType::Url, 0.95);
+        }
+        for m in self.domain.find_iter(text) {
+            let end = trim_punct(text, m.start(), m.end());
+            push(out, m.start(), end, EntityType::Url, 0.8);
+        }
+        for m in self.ipv4.find_iter(text) {
+            if m.as_str()
+                .split('.')
+                .all(|o| o.parse::<u16>().is_ok_and(|v| v <= 255))
+            {
+                push(out, m.start(), m.end(), EntityType::Ip, 0.95);
+            }
+        }
+        if text.contains(':') {
+            for m in self.ipv6.find_iter(text) {
+                let s = m.as_str().trim_end_matches(':');
+                if s.matches(':').count() >= 2 && s.parse::<std::net::Ipv6Addr>().is_ok() {
+                    push(out, m.start(), m.start() + s.len(), EntityType::Ip, 0.95);
+                }
+            }
+        }
+        for m in self.mac.find_iter(text) {
+            push(out, m.start(), m.end(), EntityType::Device, 0.95);
+        }
+        for m in self.ssn.find_iter(text) {
+            if !digit_boundary(bytes, m.start(), m.end()) {
+                continue;
+            }
+            let d: Vec<u8> = m.as_str().bytes().filter(u8::is_ascii_digit).collect();
+            let cue = cue_type(text, m.start());
+            if ssn_valid(&d) {
+                push(out, m.start(), m.end(), EntityType::Ssn, 0.95);
+            } else {
+                push(out, m.start(), m.end(), cue.unwrap_or(EntityType::Id), 0.6);
+            }
+        }
+        for m in self.phone.find_iter(text) {
+            if !digit_boundary(bytes, m.start(), m.end()) {
+                continue;
+            }
+            let kind = phone_kind(text, m.start());
+            push(out, m.start(), m.end(), kind, 0.9);
+        }
+        for m in self.intl_phone.find_iter(text) {
+            let n = m.as_str().bytes().filter(u8::is_ascii_digit).count();
+            if (8..=15).contains(&n) {
+                push(out, m.start(), m.end(), phone_kind(text, m.start()), 0.85);
+            }
+        }
+        for m in self.digits.find_iter(text) {
+            self.classify_digits(text, m.start(), m.end(), out);
+        }
+        for m in self.iban.find_iter(text) {
+            if iban_valid(m.as_str()) {
+                push(out, m.start(), m.end(), EntityType::Account, 0.95);
+            }
+        }
+        for caps in self.address_cue.captures_iter(text) {
+            if let Some(v) = caps.get(1) {
+                // An address holds a digit or at least two capitalised words.
+                let mut val = v.as_str();
+                // States and ZIP codes keep their own handling: stop before ", OH" or a ZIP.
+                let vb = val.as_bytes();
+                for k in 0..vb.len() {
+                    let state = vb[k] == b','
+                        && vb.get(k + 1) == Some(&b' ')
+                        && vb.get(k + 2).is_some_and(u8::is_ascii_uppercase)
+                        && vb.get(k + 3).is_some_and(u8::is_ascii_uppercase)
+                        && vb.get(k + 4).is_none_or(|b| !b.is_ascii_alphabetic());
+                    let zip = k + 5 <= vb.len()
+                        && vb[k..k + 5].iter().all(u8::is_ascii_digit)
+                        && (k == 0 || vb[k - 1] == b' ')
+                        && vb.get(k + 5).is_none_or(|b| !b.is_ascii_alphanumeric());
+                    if state || zip {
+                        val = val[..k].trim_end_matches([' ', ',']);
+                        break;
+                    }
+                }
+                let caps_words = val
+                    .split(' ')
+                    .filter(|w| w.starts_with(char::is_uppercase))
+                    .count();
+                if val.bytes().any(|b| b.is_ascii_digit()) || caps_words >= 2 {
+                    let end = trim_punct(text, v.start(), v.start() + val.len());
+                    if end > v.start() {
+                        push(out, v.start(), end, EntityType::Location, 0.7);
+                    }
+                }
+            }
+        }
+        for m in self.unit.find_iter(text) {
+            push(out, m.start(), m.end(), EntityType::Location, 0.8);
+        }
+        for m in self.loose_phone.find_iter(text) {
+            let s = m.as_str();
+            let n = s.bytes().filter(u8::is_ascii_digit).count();
+            let groups = s
+                .split([' ', '-', '.', '(', ')'])
+                .filter(|g| !g.is_empty())
+                .count();
+            if (9..=15).contains(&n) && groups >= 2 && digit_boundary(bytes, m.start(), m.end()) {
+                push(out, m.start(), m.end(), phone_kind(text, m.start()), 0.7);
+            }
+        }
+        for m in self.vin.find_iter(text) {
+            if vin_valid(m.as_str().as_bytes()) {
+                push(out, m.start(), m.end(), EntityType::Vehicle, 0.95);
+            }
+        }
+        for m in self.alnum_id.find_iter(text) {
+            self.classify_alnum(text, m.start(), m.end(), out);
+        }
+        for caps in self.cued_id.captures_iter(text) {
+            if let (Some(all), Some(value)) = (caps.get(0), caps.get(1)) {
+                cued(text, all.start(), value.start(), value.end(), out);
+            }
+        }
+        for m in self.street.find_iter(text) {
+            // "St." keeps its period; "Street." ends a sentence.
+            let s = m.as_str();
+            let full_word_then_period = s.ends_with('.')
+                && s[..s.len() - 1]
+                    .rsplit(' ')
+                    .next()
+                    .is_some_and(|w| w.len() > 4);
+            let end = if full_word_then_period {
+                m.end() - 1
+            } else {
+                m.end()
+            };
+            push(out, m.start(), end, EntityType::Location, 0.9);
+        }
+        for m in self.street_lower.find_iter(text) {
+            push(out, m.start(), m.end(), EntityType::Location, 0.7);
+        }
+        for m in self.po_box.find_iter(text) {
+            push(out, m.start(), m.end(), EntityType::Location, 0.9);
+        }
+        for m in self.age.find_iter(text) {
+            let end = m.start() + m.as_str().bytes().take_while(u8::is_ascii_digit).count();
+            push(out, m.start(), end, EntityType::Age, 0.9);
+        }
+        for m in self.age_prefix.find_iter(text) {
+            let s = m.as_str();
+            let digits = s.bytes().rev().take_while(u8::is_ascii_digit).count();
+            push(out, m.end() - digits, m.end(), EntityType::Age, 0.9);
+        }
+    }
+
+    fn classify_digits(&self, text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
+        let bytes = text.as_bytes();
+        if !digit_boundary(bytes, start, end) {
+            return;
+        }
+        // Money and measurements are not identifiers.
+        if start > 0 && matches!(bytes[start - 1], b'$' | b'.' | b',') {
+            return;
+        }
+        let d: Vec<u8> = text[start..end]
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .map(|b| b - b'0')
+            .collect();
+        let n = d.len();
+        let cue = cue_type(text, start);
+        let (kind, score) = if let Some(kind) = cue {
+            (kind, 0.9)
+        } else if n == 15 && luhn(&d) {
+            (EntityType::Device, 0.85)
+        } else if (13..=19).contains(&n) && luhn(&d) {
+            (EntityType::Account, 0.9)
+        } else if n == 10 && npi_valid(&d) {
+            (EntityType::Id, 0.8)
+        } else if n == 10 && (2..=9).contains(&d[0]) && (2..=9).contains(&d[3]) {
+            (EntityType::Phone, 0.7)
+        } else if n == 9 && ssn_valid_digits(&d) {
+            (EntityType::Ssn, 0.6)
+        } else if n == 5 || n == 9 && text[start..end].contains('-') {
+            if zip_context(text, start) {
+                (EntityType::Location, 0.9)
+            } else {
+                (EntityType::Id, 0.4)
+            }
+        } else {
+            (EntityType::Id, 0.5)
+        };
+        out.push(Span {
+            start,
+            end,
+            kind,
+            score,
+        });
+    }
+
+    fn classify_alnum(&self, text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
+        let s = &text[start..end];
+        let digits = s.bytes().filter(u8::is_ascii_digit).count();
+        let letters = s.bytes().filter(u8::is_ascii_alphabetic).count();
+        let upper = s.to_ascii_uppercase();
+        // Ordinals, doses and units: 3rd, 20mg, 10am, 5pm, 2nd.
+        if digits < 4 && letters <= 3 && !s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        {
+            return;
+        }
+        if is_unit(s) {
+            return;
+        }
+        let cue = cue_type(text, start);
+        let (kind, score) = if upper.len() == 17 && vin_valid(upper.as_bytes()) {
+            (EntityType::Vehicle, 0.95)
+        } else if upper.len() == 9 && dea_valid(upper.as_bytes()) {
+            (EntityType::License, 0.9)
+        } else if iban_valid(&upper) {
+            (EntityType::Account, 0.95)
+        } else if let Some(kind) = cue {
+            (kind, 0.9)
+        } else if digits >= 3 {
+            (EntityType::Id, 0.6)
+        } else {
+            return;
+        };
+        out.push(Span {
+            start,
+            end,
+            kind,
+            score,
+        });
+    }
+}
+
+fn is_unit(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let tail = lower.trim_start_matches(|c: char| c.is_ascii_digit());
+    let head = &lower[..lower.len() - tail.len()];
+    !head.is_empty()
+        && matches!(
+            tail,
+            "mg" | "mcg"
+                | "ml"
+                | "kg"
+                | "lb"
+                | "lbs"
+                | "am"
+                | "pm"
+                | "st"
+                | "nd"
+                | "rd"
+                | "th"
+                | "s"
+                | "min"
+                | "mins"
+                | "hr"
+                | "hrs"
+                | "k"
+                | "x"
+                | "yo"
+                | "mph"
+                | "cm"
+                | "mm"
+                | "ft"
+                | "in"
+                | "oz"
+                | "g"
+                | "h"
+                | "m"
+                | "d"
+                | "mo"
+                | "yr"
+                | "yrs"
+                | "wk"
+                | "wks"
+        )
+}
+
+fn trim_punct(text: &str, start: usize, end: usize) -> usize {
+    let s = &text[start..end];
+    start
+        + s.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"'])
+            .len()
+}
+
+/// The match is not glued to more digits on either side.
+fn digit_boundary(bytes: &[u8], start: usize, end: usize) -> bool {
+    let before = start > 0 && bytes[start - 1].is_ascii_digit();
+    let after = bytes.get(end).is_some_and(u8::is_ascii_digit);
+    !before && !after
+}
+
+/// The lowercase text of up to `n` bytes before `pos`, on char boundaries.
+fn before(text: &str, pos: usize, n: usize) -> String {
+    let mut from = pos.saturating_sub(n);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    text[from..pos].to_ascii_lowercase()
+}
+
+fn phone_kind(text: &str, start: usize) -> EntityType {
+    let b = before(text, start, 16);
+    if b.contains("fax") || b.contains("(f)") || b.ends_with("f: ") {
+        EntityType::Fax
+    } else {
+        EntityType::Phone
+    }
+}
+
+/// The type that the words just before `start` give a number, if any: the
+/// nearest cue word in the last clause wins.
+fn cue_type(text: &str, start: usize) -> Option<EntityType> {
+    let mut from = start.saturating_sub(28);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &text[from..start];
+    // Only the last clause counts.
+    let clause = window.rsplit(['.', ';', '\n', ',']).next().unwrap_or("");
+    let mut buf = [0u8; 16];
+    for word in clause.rsplit(|c: char| !c.is_ascii_alphabetic()) {
+        if word.is_empty() || word.len() > buf.len() {
+            continue;
+        }
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        let kind = match &*lower {
+            b"social" | b"security" | b"ssn" => EntityType::Ssn,
+            b"mrn" | b"medical" | b"chart" | b"record" => EntityType::Mrn,
+            b"member" | b"policy" | b"subscriber" | b"medicaid" | b"medicare" | b"insurance"
+            | b"group" | b"beneficiary" => EntityType::HealthPlan,
+            b"account" | b"acct" | b"card" | b"iban" | b"routing" => EntityType::Account,
+            b"plate" | b"vin" | b"vehicle" => EntityType::Vehicle,
+            b"license" | b"licence" | b"permit" | b"certificate" | b"dea" | b"dl" => {
+                EntityType::License
+            }
+            b"imei" | b"serial" | b"device" | b"mac" => EntityType::Device,
+            b"fingerprint" | b"biometric" | b"voiceprint" | b"retina" => EntityType::Biometric,
+            b"fax" => EntityType::Fax,
+            b"phone" | b"cell" | b"tel" | b"mobile" => EntityType::Phone,
+            _ => continue,
+        };
+        return Some(kind);
+    }
+    None
+}
+
+fn zip_context(text: &str, start: usize) -> bool {
+    let b = before(text, start, 24);
+    let t = b.trim_end_matches([' ', ',']);
+    if t.ends_with("zip")
+        || t.ends_with("zip code")
+        || t.ends_with("zipcode")
+        || t.ends_with("postal code")
+    {
+        return true;
+    }
+    // "Springfield, IL 62704": two capital letters just before.
+    let raw = &text[..start];
+    let r = raw.trim_end_matches([' ', ',']).as_bytes();
+    let n = r.len();
+    if n >= 2
+        && r[n - 1].is_ascii_uppercase()
+        && r[n - 2].is_ascii_uppercase()
+        && (n == 2 || !r[n - 3].is_ascii_alphabetic())
+    {
+        return true;
+    }
+    // A state name just before ("Ohio 43004") is checked by the engine's region list; a
+    // comma-separated city before it is enough here.
+    raw.trim_end().ends_with(|c: char| c.is_alphabetic()) && b.contains(", ")
+}
+
+/// Handles a cue word followed by an identifier ("MRN: 00482913", "plate ABC 1234").
+fn cued(text: &str, start: usize, vstart: usize, end: usize, out: &mut Vec<Span>) {
+    let value = &text[vstart..end];
+    if !value.bytes().any(|b| b.is_ascii_digit()) || value.len() < 3 {
+        return;
+    }
+    let lower = text[start..vstart].to_ascii_lowercase();
+    let kind = cue_type(text, vstart).unwrap_or(EntityType::Id);
+    let generic = [
+        "npi",
+        "case",
+        "student",
+        "employee",
+        "badge",
+        "client id",
+        "patient id",
+        "id",
+    ];
+    let kind = if generic.iter().any(|g| lower.starts_with(g)) && kind != EntityType::Mrn {
+        EntityType::Id
+    } else {
+        kind
+    };
+    let vend = trim_punct(text, vstart, end);
+    if vend > vstart {
+        out.push(Span {
+            start: vstart,
+            end: vend,
+            kind,
+            score: 0.9,
+        });
+    }
+}
+
+/// Luhn checksum over decimal digits (0..=9 values).
+// `is_multiple_of` is newer than the workspace's minimum Rust version.
+#[allow(clippy::manual_is_multiple_of)]
+pub(crate) fn luhn(d: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (i, &x) in d.iter().rev().enumerate() {
+        let mut v = u32::from(x);
+        if i % 2 == 1 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    !d.is_empty() && sum % 10 == 0
+}
+
+/// SSN rules on ASCII digits: area not 000, 666 or 9xx; group not 00; serial not 0000.
+pub(crate) fn ssn_valid(ascii: &[u8]) -> bool {
+    let d: Vec<u8> = ascii.iter().map(|b| b.wrapping_sub(b'0')).collect();
+    ssn_valid_digits(&d)
+}
+
+fn ssn_valid_digits(d: &[u8]) -> bool {
+    if d.len() != 9 || d.iter().any(|&x| x > 9) {
+        return false;
+    }
+    let area = &d[..3];
+    let group = &d[3..5];
+    let serial = &d[5..];
+    area != [0, 0, 0]
+        && area != [6, 6, 6]
+        && area[0] != 9
+        && group != [0, 0]
+        && serial != [0, 0, 0, 0]
+}
+
+/// NPI: Luhn over the ten digits prefixed by 80840.
+pub(crate) fn npi_valid(d: &[u8]) -> bool {
+    if d.len() != 10 || !(d[0] == 1 || d[0] == 2) {
+        return false;
+    }
+    let mut all = vec![8, 0, 8, 4, 0];
+    all.extend_from_slice(d);
+    luhn(&all)
+}
+
+/// DEA number: two letters, seven digits, check digit on the weighted sums.
+pub(crate) fn dea_valid(s: &[u8]) -> bool {
+    if s.len() != 9 || !s[0].is_ascii_alphabetic() || !s[1].is_ascii_alphanumeric() {
+        return false;
+    }
+    if !s[2..].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let d: Vec<u32> = s[2..].iter().map(|b| u32::from(b - b'0')).collect();
+    let sum = d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5]);
+    sum % 10 == d[6]
+}
+
+/// VIN check digit (position 9) per the North American standard.
+pub(crate) fn vin_valid(s: &[u8]) -> bool {
+    const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+    if s.len() != 17 || !s.iter().any(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut sum = 0;
+    for (i, &c) in s.iter().enumerate() {
+        let v = match c {
+            b'0'..=b'9' => u32::from(c - b'0'),
+            b'A' | b'J' => 1,
+            b'B' | b'K' | b'S' => 2,
+            b'C' | b'L' | b'T' => 3,
+            b'D' | b'M' | b'U' => 4,
+            b'E' | b'N' | b'V' => 5,
+            b'F' | b'W' => 6,
+            b'G' | b'P' | b'X' => 7,
+            b'H' | b'Y' => 8,
+            b'R' | b'Z' => 9,
+            _ => return false,
+        };
+        sum += v * WEIGHTS[i];
+    }
+    let check = sum % 11;
+    let expected = if check == 10 {
+        b'X'
+    } else {
+        b'0' + check as u8
+    };
+    s[8] == expected
+}
+
+/// IBAN: country letters, two check digits, mod-97 of the rearranged number is 1.
+pub(crate) fn iban_valid(s: &str) -> bool {
+    let compact: Vec<u8> = s.bytes().filter(|b| *b != b' ').collect();
+    if !(15..=34).contains(&compact.len())
+        || !compact[..2].iter().all(u8::is_ascii_uppercase)
+        || !compact[2..4].iter().all(u8::is_ascii_digit)
+        || !compact.iter().all(u8::is_ascii_alphanumeric)
+    {
+        return false;
+    }
+    let mut rem: u32 = 0;
+    for &c in compact[4..].iter().chain(&compact[..4]) {
+        let v = if c.is_ascii_digit() {
+            u32::from(c - b'0')
+        } else {
+            u32::from(c.to_ascii_uppercase() - b'A') + 10
+        };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    rem == 1
+}
+
+/// The three digits a ZIP code keeps: `000` for the 17 sparsely populated areas.
+pub(crate) fn zip3(zip: &str) -> String {
+    const SMALL: [&str; 17] = [
+        "036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878",
+        "879", "884", "890", "893",
+    ];
+    let head: String = zip.chars().filter(char::is_ascii_digit).take(3).collect();
+    if head.len() < 3 || SMALL.contains(&head.as_str()) {
+        "000".to_string()
+    } else {
+        head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digits(s: &str) -> Vec<u8> {
+        s.bytes().map(|b| b - b'0').collect()
+    }
+
+    #[test]
+    fn checksums() {
+        assert!(luhn(&digits("4111111111111111")));
+        assert!(!luhn(&digits("4111111111111112")));
+        assert!(luhn(&digits("490154203237518"))); // an IMEI
+        assert!(npi_valid(&digits("1234567893")));
+        assert!(!npi_valid(&digits("1234567890")));
+        assert!(dea_valid(b"AB1234563"));
+        assert!(!dea_valid(b"AB1234564"));
+        assert!(vin_valid(b"1HGCM82633A004352"));
+        assert!(!vin_valid(b"1HGCM82643A004352"));
+        assert!(iban_valid("DE89 3704 0044 0532 0130 00"));
+        assert!(iban_valid("GB82WEST12345698765432"));
+        assert!(!iban_valid("GB82WEST12345698765433"));
+    }
+
+    #[test]
+    fn ssn_rules() {
+        for (s, ok) in [
+            ("123456789", true),
+            ("000456789", false),
+            ("666456789", false),
+            ("900456789", false),
+            ("123006789", false),
+            ("123450000", false),
+        ] {
+            assert_eq!(ssn_valid(s.as_bytes()), ok, "{s}");
+        }
+    }
+
+    #[test]
+    fn zip_three_digits() {
+        assert_eq!(zip3("62704"), "627");
+        assert_eq!(zip3("83001-1234"), "000");
+        assert_eq!(zip3("03601"), "000");
+        assert_eq!(zip3("12"), "000");
+    }
+}

@@ -1,0 +1,335 @@
+//! One-line cases per identifier type: what must be found (with its type) and what must stay.
+
+use crate::engine;
+use alcove_deid::{CaseKey, Config, Engine, EntityType};
+
+/// Every `(needle, type)` must be covered by a span of that type.
+fn check(text: &str, expected: &[(&str, &str)]) {
+    let spans = engine().find(text);
+    for (needle, kind) in expected {
+        let start = text
+            .find(needle)
+            .unwrap_or_else(|| panic!("bad test: {needle:?} not in text"));
+        let end = start + needle.len();
+        let hit = spans.iter().find(|s| s.start <= start && end <= s.end);
+        match hit {
+            Some(s) => assert_eq!(s.kind.as_str(), *kind, "{needle:?} in {text:?}: {spans:?}"),
+            None => panic!("{needle:?} ({kind}) not found in {text:?}: {spans:?}"),
+        }
+    }
+}
+
+/// No `needle` may overlap any span.
+fn check_none(text: &str, kept: &[&str]) {
+    let spans = engine().find(text);
+    for needle in kept {
+        let start = text
+            .find(needle)
+            .unwrap_or_else(|| panic!("bad test: {needle:?} not in text"));
+        let end = start + needle.len();
+        let hit = spans.iter().find(|s| s.start < end && start < s.end);
+        assert!(hit.is_none(), "{needle:?} flagged in {text:?}: {hit:?}");
+    }
+}
+
+fn check_redact(text: &str, expected: &str) {
+    assert_eq!(engine().redact(text), expected, "redacting {text:?}");
+}
+
+#[test]
+fn ssn() {
+    check("SSN: 123-45-6789.", &[("123-45-6789", "SSN")]);
+    check("ssn 078 05 1121 on file", &[("078 05 1121", "SSN")]);
+    check("social security number 219099999", &[("219099999", "SSN")]);
+    // Invalid areas are still flagged, as a generic identifier.
+    check("number 666-12-3456", &[("666-12-3456", "ID")]);
+    check("number 900-12-3456", &[("900-12-3456", "ID")]);
+}
+
+#[test]
+fn phones() {
+    check("call (555) 234-5678 today", &[("(555) 234-5678", "PHONE")]);
+    check(
+        "cell 555-234-5678 ext. 204",
+        &[("555-234-5678 ext. 204", "PHONE")],
+    );
+    check("555.234.5678 x12", &[("555.234.5678 x12", "PHONE")]);
+    check("+1 555 234 5678", &[("+1 555 234 5678", "PHONE")]);
+    check(
+        "UK office +44 20 7946 0958",
+        &[("+44 20 7946 0958", "PHONE")],
+    );
+    check("Fax: (555) 234-9999", &[("(555) 234-9999", "FAX")]);
+    check("fax 555-234-9999", &[("555-234-9999", "FAX")]);
+}
+
+#[test]
+fn email_url_handles() {
+    check(
+        "write to anna.lopez88@gmail.com.",
+        &[("anna.lopez88@gmail.com", "EMAIL")],
+    );
+    check(
+        "see https://www.facebook.com/anna.88 now",
+        &[("https://www.facebook.com/anna.88", "URL")],
+    );
+    check(
+        "blog at www.sunnyblog.net/about.",
+        &[("www.sunnyblog.net/about", "URL")],
+    );
+    check(
+        "on instagram.com/jlo_22 lol",
+        &[("instagram.com/jlo_22", "URL")],
+    );
+    check("my insta is @jess_h22", &[("@jess_h22", "URL")]);
+    check_none("meet @ 5pm, e.g. tomorrow", &["5pm", "e.g"]);
+}
+
+#[test]
+fn ip_mac_device() {
+    check("login from 192.168.14.201", &[("192.168.14.201", "IP")]);
+    check(
+        "ipv6 2001:db8:85a3::8a2e:370:7334 seen",
+        &[("2001:db8:85a3::8a2e:370:7334", "IP")],
+    );
+    check("MAC 00:1A:2B:3C:4D:5E", &[("00:1A:2B:3C:4D:5E", "DEVICE")]);
+    check("IMEI 490154203237518", &[("490154203237518", "DEVICE")]);
+    check(
+        "pacemaker serial number PM-448291",
+        &[("PM-448291", "DEVICE")],
+    );
+    check_none("session at 10:30:45 and 999.1.1.1", &["10", "999"]);
+}
+
+#[test]
+fn accounts_and_checksums() {
+    check(
+        "card 4111 1111 1111 1111 declined",
+        &[("4111 1111 1111 1111", "ACCOUNT")],
+    );
+    check(
+        "IBAN: DE89 3704 0044 0532 0130 00",
+        &[("DE89 3704 0044 0532 0130 00", "ACCOUNT")],
+    );
+    check(
+        "IBAN GB82WEST12345698765432",
+        &[("GB82WEST12345698765432", "ACCOUNT")],
+    );
+    check(
+        "account number 000123456789",
+        &[("000123456789", "ACCOUNT")],
+    );
+    check("VIN 1HGCM82633A004352", &[("1HGCM82633A004352", "VEHICLE")]);
+    check(
+        "the car 1HGCM82633A004352 was towed",
+        &[("1HGCM82633A004352", "VEHICLE")],
+    );
+    check("license plate 7KJD392", &[("7KJD392", "VEHICLE")]);
+    check("NPI: 1234567893", &[("1234567893", "ID")]);
+    check("DEA AB1234563", &[("AB1234563", "LICENSE")]);
+    check("driver's license D1234-5678", &[("D1234-5678", "LICENSE")]);
+}
+
+#[test]
+fn record_numbers_by_context() {
+    check("MRN: 00482913", &[("00482913", "MRN")]);
+    check("medical record #A-449201", &[("A-449201", "MRN")]);
+    check(
+        "Insurance member ID: XJH448210931",
+        &[("XJH448210931", "HEALTH_PLAN")],
+    );
+    check("Policy number 88231-442", &[("88231-442", "HEALTH_PLAN")]);
+    check("case number 2023-CF-00412", &[("2023-CF-00412", "ID")]);
+    check("Student ID: 20418833", &[("20418833", "ID")]);
+    check("Voiceprint ID: VP-0029381", &[("VP-0029381", "BIOMETRIC")]);
+    check_none(
+        "took 20mg at 10am, PHQ-9 of 14, 3rd visit",
+        &["20mg", "10am", "14", "3rd"],
+    );
+}
+
+#[test]
+fn dates() {
+    check("seen on 03/14/2023", &[("03/14/2023", "DATE")]);
+    check("seen on 3/14/23.", &[("3/14/23", "DATE")]);
+    check("seen 2023-03-14 again", &[("2023-03-14", "DATE")]);
+    check("born March 14, 1987 in", &[("March 14, 1987", "DATE")]);
+    check("until March 3rd", &[("March 3rd", "DATE")]);
+    check("since the 3rd of March", &[("3rd of March", "DATE")]);
+    check("on 14 March 2023", &[("14 March 2023", "DATE")]);
+    check("on Mar. 3, 2021", &[("Mar. 3, 2021", "DATE")]);
+    check("next visit 3/4 at noon", &[("3/4", "DATE")]);
+    check("admitted March 3-5", &[("March 3-5", "DATE")]);
+    check(
+        "from 3/4/2021-3/9/2021",
+        &[("3/4/2021", "DATE"), ("3/9/2021", "DATE")],
+    );
+    check("the fight started in March", &[("March", "DATE")]);
+    check("it was May 2019", &[("May 2019", "DATE")]);
+}
+
+#[test]
+fn what_stays() {
+    check_none("She moved in 2019 and came on Monday.", &["2019", "Monday"]);
+    check_none(
+        "Last week was hard; see you next Tuesday.",
+        &["Last week", "Tuesday"],
+    );
+    check_none("Rated anxiety 7/10 today.", &["7/10"]);
+    check_none("She may come if you will.", &["may", "will"]);
+    check_none(
+        "She lives in Ohio and grew up in Mexico.",
+        &["Ohio", "Mexico"],
+    );
+    check_none("Client is a 45-year-old teacher.", &["45"]);
+    check_none(
+        "Hope is important. Grace period ends soon.",
+        &["Hope", "Grace"],
+    );
+    check_none(
+        "Continue CBT and sertraline; PTSD symptoms improved.",
+        &["CBT", "PTSD"],
+    );
+}
+
+#[test]
+fn ages() {
+    check("a 92-year-old widow", &[("92", "AGE")]);
+    check("she is 95 years old", &[("95", "AGE")]);
+    check("Age: 101", &[("101", "AGE")]);
+    check_redact("a 92-year-old widow", "a 90+-year-old widow");
+}
+
+#[test]
+fn zip_codes() {
+    check_redact("Springfield, IL 62704", "[LOCATION], IL 627");
+    check_redact("Address: Boise, ID 83702", "Address: [LOCATION], ID 837");
+    // The 17 sparse three-digit areas become 000.
+    for zip in [
+        "03601", "05901", "06390", "10201", "20301", "55601", "69201", "79001", "82101", "82301",
+        "83001", "83101", "87801", "87901", "88401", "89001", "89301",
+    ] {
+        check_redact(&format!("Tacoma, WA {zip}"), "[LOCATION], WA 000");
+    }
+}
+
+#[test]
+fn addresses_and_places() {
+    check(
+        "lives at 1428 Elm Street, Apt 4",
+        &[("1428 Elm Street, Apt 4", "LOCATION")],
+    );
+    check("lives at 12 oak st now", &[("12 oak st", "LOCATION")]);
+    check("P.O. Box 4411", &[("P.O. Box 4411", "LOCATION")]);
+    check("She moved to Dayton last year.", &[("Dayton", "LOCATION")]);
+    check(
+        "grew up in Cedar Rapids, Iowa",
+        &[("Cedar Rapids", "LOCATION")],
+    );
+    check("lives in Cook County", &[("Cook County", "LOCATION")]);
+    check(
+        "the Glenwood Park neighborhood",
+        &[("Glenwood Park", "LOCATION")],
+    );
+    check("her sister lives in Paris now", &[("Paris", "LOCATION")]);
+}
+
+#[test]
+fn organisations() {
+    check(
+        "attends Lincoln Elementary School",
+        &[("Lincoln Elementary School", "ORGANIZATION")],
+    );
+    check(
+        "at St. Jude's Hospital for",
+        &[("St. Jude's Hospital", "ORGANIZATION")],
+    );
+    check(
+        "the University of Dayton campus",
+        &[("University of Dayton", "ORGANIZATION")],
+    );
+    check(
+        "works at Hartwell Logistics now",
+        &[("Hartwell Logistics", "ORGANIZATION")],
+    );
+    check(
+        "a job at Caldwell & Sons Construction",
+        &[("Caldwell & Sons Construction", "ORGANIZATION")],
+    );
+    check("She works at Target.", &[("Target", "ORGANIZATION")]);
+    check(
+        "We meet at Grace Community Church.",
+        &[("Grace Community Church", "ORGANIZATION")],
+    );
+}
+
+#[test]
+fn names() {
+    check("Client Anna Lopez attended.", &[("Anna Lopez", "NAME")]);
+    check("Dr. Okafor called.", &[("Okafor", "NAME")]);
+    check("my sister anna keeps yelling", &[("anna", "NAME")]);
+    check("her husband, Tom, left.", &[("Tom", "NAME")]);
+    check("Oluwaseun said it was fine.", &[("Oluwaseun", "NAME")]);
+    check("talked about Priya's funeral", &[("Priya", "NAME")]);
+    check(
+        "Ms. Smith-Jones and Mr. O'Brien",
+        &[("Smith-Jones", "NAME"), ("O'Brien", "NAME")],
+    );
+    check("Anne-Marie was late.", &[("Anne-Marie", "NAME")]);
+    check("met José and Zoë", &[("José", "NAME"), ("Zoë", "NAME")]);
+    check("Talked with Grace about it.", &[("Grace", "NAME")]);
+    check("Will said he was done.", &[("Will", "NAME")]);
+    check("Her daughter Hope starts school.", &[("Hope", "NAME")]);
+    check("my friend Rose texted me", &[("Rose", "NAME")]);
+    check("Jordan keeps cancelling.", &[("Jordan", "NAME")]);
+    check(
+        "ok so kenji takahashi said no",
+        &[("kenji takahashi", "NAME")],
+    );
+    check("dont give it to ananya pls", &[("ananya", "NAME")]);
+    check("Name: Maria Brown", &[("Maria Brown", "NAME")]);
+    check("J. Smith signed.", &[("J", "NAME"), ("Smith", "NAME")]);
+}
+
+#[test]
+fn allow_and_deny_lists() {
+    let e = Engine::new(Config {
+        allow: vec!["Lopez".into()],
+        deny: vec![
+            ("Bluebird House".into(), EntityType::Location),
+            ("zed".into(), EntityType::Name),
+        ],
+        min_score: 0.0,
+    });
+    assert_eq!(
+        e.redact("Dr. Lopez met zed at Bluebird House."),
+        "Dr. Lopez met [NAME] at [LOCATION]."
+    );
+}
+
+#[test]
+fn pseudonyms_are_consistent_and_dates_keep_intervals() {
+    let key = CaseKey::new(b"case-17");
+    let out = engine().pseudonymize(
+        "Anna Lopez came on 03/01/2021. Anna said Tom left on 03/11/2021. Tom is gone.",
+        &key,
+    );
+    assert!(!out.contains("Anna") && !out.contains("Tom"), "{out}");
+    assert_eq!(out.matches("Person A").count(), 2, "{out}");
+    assert_eq!(out.matches("Person B").count(), 2, "{out}");
+    let dates: Vec<&str> = out
+        .split(|c: char| !(c.is_ascii_digit() || c == '/'))
+        .filter(|s| s.matches('/').count() == 2)
+        .collect();
+    assert_eq!(dates.len(), 2, "{out}");
+    // Days since 0000-03-01 (proleptic Gregorian), enough to compare two dates.
+    let day = |s: &str| -> i64 {
+        let p: Vec<i64> = s.split('/').filter_map(|x| x.parse().ok()).collect();
+        let (m, d, y) = (p[0], p[1], p[2]);
+        let (y, m) = if m <= 2 { (y - 1, m + 12) } else { (y, m) };
+        365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d
+    };
+    assert_eq!(day(dates[1]) - day(dates[0]), 10, "{out}");
+    assert_ne!(dates[0], "03/01/2021");
+    assert!(key.date_offset_days() != 0);
+}
