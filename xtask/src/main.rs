@@ -25,7 +25,10 @@ fn main() -> Result<()> {
 }
 
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn run(dir: &Path, program: &str, args: &[&str]) -> Result<()> {
@@ -82,7 +85,18 @@ fn test(root: &Path) -> Result<()> {
     // The committed bundle must be exactly what the sources build to.
     run(&root.join("web"), "npm", &["run", "--silent", "check-dist"])?;
     run(root, "cargo", &["fmt", "--all", "--check"])?;
-    run(root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    run(
+        root,
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
     if std::env::var_os("ALCOVE_TEST_POSTGRES_URL").is_none() {
         eprintln!("note: ALCOVE_TEST_POSTGRES_URL is not set; the PostgreSQL tests will say they were skipped");
     }
@@ -114,22 +128,35 @@ fn tidy(root: &Path) -> Result<()> {
         visit(&root.join(dir), &mut |path| {
             if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(path).unwrap_or_default();
-                let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
+                let first = text
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or_default();
                 if !first.starts_with("//!") {
-                    bad.push(path.strip_prefix(root).unwrap_or(path).display().to_string());
+                    bad.push(
+                        path.strip_prefix(root)
+                            .unwrap_or(path)
+                            .display()
+                            .to_string(),
+                    );
                 }
             }
         });
     }
     if !bad.is_empty() {
-        bail!("these Rust files do not start with a //! doc line:\n  {}", bad.join("\n  "));
+        bail!(
+            "these Rust files do not start with a //! doc line:\n  {}",
+            bad.join("\n  ")
+        );
     }
     eprintln!("==> tidy: every Rust module has a //! doc line");
     Ok(())
 }
 
 fn visit(dir: &Path, f: &mut dyn FnMut(&Path)) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
