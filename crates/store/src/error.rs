@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Corrupt,
     /// Applying migrations failed.
     Migration,
+    /// An audit event does not encode (too many objects).
+    InvalidEvent,
     /// The database failed or could not be reached.
     Database,
 }
@@ -37,7 +39,10 @@ impl Error {
     }
 
     pub(crate) fn migrate(e: sqlx::migrate::MigrateError) -> Error {
-        Error { kind: ErrorKind::Migration, source: Some(Box::new(e)) }
+        Error {
+            kind: ErrorKind::Migration,
+            source: Some(Box::new(e)),
+        }
     }
 
     /// What kind of failure this is.
@@ -56,6 +61,7 @@ impl fmt::Display for Error {
             ErrorKind::LastPasskey => "the last passkey of an account cannot be removed",
             ErrorKind::Corrupt => "a stored value does not parse",
             ErrorKind::Migration => "applying database migrations failed",
+            ErrorKind::InvalidEvent => "an audit event does not encode",
             ErrorKind::Database => "database error",
         };
         match &self.source {
@@ -67,7 +73,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -77,6 +85,9 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => ErrorKind::Corrupt,
             _ => ErrorKind::Database,
         };
-        Error { kind, source: Some(Box::new(e)) }
+        Error {
+            kind,
+            source: Some(Box::new(e)),
+        }
     }
 }

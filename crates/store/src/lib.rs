@@ -7,17 +7,25 @@
 //! (an invitation, a WebAuthn ceremony) do so with a conditional update or delete, so two
 //! concurrent requests cannot both succeed.
 //!
+//! Every operation that changes security-relevant state takes the [`AuditEvent`]s that record
+//! it and appends them to the audit log in the same transaction: no change without its event,
+//! no event without its change. [`Store::log_events`] logs events that record no other change.
+//!
 //! Architecture invariants: only this crate knows SQL; it knows nothing about HTTP, WebAuthn or
 //! the meaning of the JSON it keeps for other crates (`passkey_json`, ceremony state). Times are
 //! milliseconds since the Unix epoch, passed in by the caller so tests control the clock.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod audit;
 mod error;
 mod rows;
 
+pub use audit::{AuditLeafRow, AuditScope, CheckpointRow, StoredLogReport};
 pub use error::{Error, ErrorKind};
 pub use rows::*;
+
+use alcove_audit::AuditEvent;
 
 use alcove_types::{InvitationId, InvitationKind, PasskeyId, Role, UserId};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -47,9 +55,11 @@ const USER_COLUMNS: &str =
     "id, role, display_name, anti_phishing_phrase, webauthn_handle, created_at, last_sign_in_at";
 const PASSKEY_COLUMNS: &str =
     "id, user_id, credential_id, passkey_json, name, sign_count, created_at, last_used_at";
-const INVITATION_COLUMNS: &str = "id, kind, role, inviter_id, recovery_user_id, label, created_at, \
+const INVITATION_COLUMNS: &str =
+    "id, kind, role, inviter_id, recovery_user_id, label, created_at, \
      expires_at, redeemed_at, revoked_at";
-const SESSION_COLUMNS: &str = "token_hash, user_id, created_at, last_seen_at, expires_at, reauth_at";
+const SESSION_COLUMNS: &str =
+    "token_hash, user_id, created_at, last_seen_at, expires_at, reauth_at";
 
 impl Store {
     /// Connects to `url` and applies pending migrations.
@@ -81,10 +91,18 @@ impl Store {
                 options
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                            sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
-                            sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                            sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
+                            sqlx::query("PRAGMA journal_mode = WAL")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA synchronous = NORMAL")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA foreign_keys = ON")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA busy_timeout = 5000")
+                                .execute(&mut *conn)
+                                .await?;
                             Ok(())
                         })
                     })
@@ -138,27 +156,41 @@ impl Store {
     /// One account by id.
     pub async fn user(&self, id: &UserId) -> Result<Option<UserRow>, Error> {
         let q = self.sql(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
-        let row = sqlx::query(&q).bind(id.as_str()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&q)
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| UserRow::from_row(&r)).transpose()
     }
 
     /// One account by the opaque handle its passkeys carry.
     pub async fn user_by_webauthn_handle(&self, handle: &str) -> Result<Option<UserRow>, Error> {
-        let q = self.sql(&format!("SELECT {USER_COLUMNS} FROM users WHERE webauthn_handle = $1"));
-        let row = sqlx::query(&q).bind(handle).fetch_optional(&self.pool).await?;
+        let q = self.sql(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE webauthn_handle = $1"
+        ));
+        let row = sqlx::query(&q)
+            .bind(handle)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| UserRow::from_row(&r)).transpose()
     }
 
     /// Changes a person's anti-phishing phrase.
     pub async fn set_anti_phishing_phrase(&self, id: &UserId, phrase: &str) -> Result<(), Error> {
         let q = self.sql("UPDATE users SET anti_phishing_phrase = $1 WHERE id = $2");
-        let done = sqlx::query(&q).bind(phrase).bind(id.as_str()).execute(&self.pool).await?;
+        let done = sqlx::query(&q)
+            .bind(phrase)
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await?;
         expect_one(done.rows_affected())
     }
 
     /// Everyone, oldest first (the admin's view), with passkey counts.
     pub async fn people(&self) -> Result<Vec<PersonRow>, Error> {
-        let q = self.sql(&format!("{PERSON_SELECT} GROUP BY {PERSON_GROUP} ORDER BY u.created_at, u.id"));
+        let q = self.sql(&format!(
+            "{PERSON_SELECT} GROUP BY {PERSON_GROUP} ORDER BY u.created_at, u.id"
+        ));
         let rows = sqlx::query(&q).fetch_all(&self.pool).await?;
         rows.iter().map(PersonRow::from_row).collect()
     }
@@ -169,7 +201,10 @@ impl Store {
             "{PERSON_SELECT} JOIN care_relationships c ON c.client_id = u.id \
              WHERE c.clinician_id = $1 GROUP BY {PERSON_GROUP} ORDER BY u.created_at, u.id"
         ));
-        let rows = sqlx::query(&q).bind(clinician.as_str()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&q)
+            .bind(clinician.as_str())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(PersonRow::from_row).collect()
     }
 
@@ -189,22 +224,35 @@ impl Store {
     // ---- invitations ----------------------------------------------------------------------
 
     /// Stores a new setup link, revoking any earlier unused one (only the newest link works).
-    pub async fn replace_setup_invitation(&self, new: &NewInvitation) -> Result<(), Error> {
+    pub async fn replace_setup_invitation(
+        &self,
+        new: &NewInvitation,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         let q = self.sql(
             "UPDATE invitations SET revoked_at = $1 \
              WHERE kind = 'setup' AND redeemed_at IS NULL AND revoked_at IS NULL",
         );
-        sqlx::query(&q).bind(new.created_at).execute(&mut *tx).await?;
+        sqlx::query(&q)
+            .bind(new.created_at)
+            .execute(&mut *tx)
+            .await?;
         self.insert_invitation(&mut tx, new).await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Stores a new invitation or recovery link.
-    pub async fn create_invitation(&self, new: &NewInvitation) -> Result<(), Error> {
+    pub async fn create_invitation(
+        &self,
+        new: &NewInvitation,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         self.insert_invitation(&mut tx, new).await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -241,14 +289,22 @@ impl Store {
         let q = self.sql(&format!(
             "SELECT {INVITATION_COLUMNS} FROM invitations WHERE token_hash = $1"
         ));
-        let row = sqlx::query(&q).bind(token_hash).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&q)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| InvitationRow::from_row(&r)).transpose()
     }
 
     /// One invitation by id.
     pub async fn invitation(&self, id: &InvitationId) -> Result<Option<InvitationRow>, Error> {
-        let q = self.sql(&format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1"));
-        let row = sqlx::query(&q).bind(id.as_str()).fetch_optional(&self.pool).await?;
+        let q = self.sql(&format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1"
+        ));
+        let row = sqlx::query(&q)
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| InvitationRow::from_row(&r)).transpose()
     }
 
@@ -260,7 +316,10 @@ impl Store {
                     "SELECT {INVITATION_COLUMNS} FROM invitations \
                      WHERE kind <> 'setup' AND inviter_id = $1 ORDER BY created_at DESC, id"
                 ));
-                sqlx::query(&q).bind(inviter.as_str()).fetch_all(&self.pool).await?
+                sqlx::query(&q)
+                    .bind(inviter.as_str())
+                    .fetch_all(&self.pool)
+                    .await?
             }
             None => {
                 let q = self.sql(&format!(
@@ -274,23 +333,38 @@ impl Store {
     }
 
     /// Revokes a pending invitation; `Conflict` when it was already used or revoked.
-    pub async fn revoke_invitation(&self, id: &InvitationId, now: i64) -> Result<(), Error> {
+    pub async fn revoke_invitation(
+        &self,
+        id: &InvitationId,
+        now: i64,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
         let q = self.sql(
             "UPDATE invitations SET revoked_at = $1 \
              WHERE id = $2 AND redeemed_at IS NULL AND revoked_at IS NULL",
         );
-        let done = sqlx::query(&q).bind(now).bind(id.as_str()).execute(&self.pool).await?;
-        if done.rows_affected() == 1 {
-            Ok(())
-        } else {
-            Err(Error::new(ErrorKind::Conflict))
+        let done = sqlx::query(&q)
+            .bind(now)
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(Error::new(ErrorKind::Conflict));
         }
+        self.append_events(&mut tx, events).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Redeems a setup or invitation link: marks it used (only if still pending at `now`), and
     /// creates the account, its first passkey, its care relationship with the inviting clinician
     /// (for clients) and its first session — all or nothing.
-    pub async fn redeem_for_new_account(&self, redeem: &RedeemNewAccount) -> Result<(), Error> {
+    pub async fn redeem_for_new_account(
+        &self,
+        redeem: &RedeemNewAccount,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         let u = &redeem.user;
         let q = self.sql(
@@ -308,7 +382,8 @@ impl Store {
             .await?;
         // The account exists first so `redeemed_by` can reference it; if the link is no longer
         // pending the whole transaction, account included, is rolled back.
-        self.consume_invitation(&mut tx, &redeem.invitation_id, &u.id, redeem.now).await?;
+        self.consume_invitation(&mut tx, &redeem.invitation_id, &u.id, redeem.now)
+            .await?;
         if let Some(clinician) = &redeem.care_clinician {
             let q = self.sql(
                 "INSERT INTO care_relationships (clinician_id, client_id, created_at) \
@@ -323,13 +398,18 @@ impl Store {
         }
         self.insert_passkey(&mut tx, &redeem.passkey).await?;
         self.insert_session(&mut tx, &redeem.session).await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Redeems a recovery link: marks it used and adds a passkey and a session to the existing
     /// account. Nothing else changes: the person's other passkeys stay until they revoke them.
-    pub async fn redeem_recovery(&self, redeem: &RedeemRecovery) -> Result<(), Error> {
+    pub async fn redeem_recovery(
+        &self,
+        redeem: &RedeemRecovery,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         self.consume_invitation(&mut tx, &redeem.invitation_id, &redeem.user_id, redeem.now)
             .await?;
@@ -341,6 +421,7 @@ impl Store {
             .bind(redeem.user_id.as_str())
             .execute(&mut *tx)
             .await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -398,9 +479,10 @@ impl Store {
     }
 
     /// Adds a passkey to an existing account.
-    pub async fn add_passkey(&self, p: &NewPasskey) -> Result<(), Error> {
+    pub async fn add_passkey(&self, p: &NewPasskey, events: &[AuditEvent]) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         self.insert_passkey(&mut tx, p).await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -411,7 +493,10 @@ impl Store {
             "SELECT {PASSKEY_COLUMNS} FROM passkeys WHERE user_id = $1 AND revoked_at IS NULL \
              ORDER BY created_at, id"
         ));
-        let rows = sqlx::query(&q).bind(user.as_str()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&q)
+            .bind(user.as_str())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(PasskeyRow::from_row).collect()
     }
 
@@ -420,12 +505,20 @@ impl Store {
         let q = self.sql(&format!(
             "SELECT {PASSKEY_COLUMNS} FROM passkeys WHERE credential_id = $1 AND revoked_at IS NULL"
         ));
-        let row = sqlx::query(&q).bind(cred).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&q)
+            .bind(cred)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| PasskeyRow::from_row(&r)).transpose()
     }
 
     /// Renames one of a person's passkeys.
-    pub async fn rename_passkey(&self, user: &UserId, id: &PasskeyId, name: &str) -> Result<(), Error> {
+    pub async fn rename_passkey(
+        &self,
+        user: &UserId,
+        id: &PasskeyId,
+        name: &str,
+    ) -> Result<(), Error> {
         let q = self.sql(
             "UPDATE passkeys SET name = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
         );
@@ -439,7 +532,13 @@ impl Store {
     }
 
     /// Revokes one of a person's passkeys; `LastPasskey` if it is their only active one.
-    pub async fn revoke_passkey(&self, user: &UserId, id: &PasskeyId, now: i64) -> Result<(), Error> {
+    pub async fn revoke_passkey(
+        &self,
+        user: &UserId,
+        id: &PasskeyId,
+        now: i64,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
@@ -452,11 +551,16 @@ impl Store {
             .await?;
         expect_one(done.rows_affected())?;
         let q = self.sql("SELECT COUNT(*) FROM passkeys WHERE user_id = $1 AND revoked_at IS NULL");
-        let left: i64 = sqlx::query(&q).bind(user.as_str()).fetch_one(&mut *tx).await?.try_get(0)?;
+        let left: i64 = sqlx::query(&q)
+            .bind(user.as_str())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
         if left == 0 {
             tx.rollback().await?;
             return Err(Error::new(ErrorKind::LastPasskey));
         }
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -465,7 +569,11 @@ impl Store {
     /// sign-in time, and the new session, in one transaction. The counter update is conditional
     /// on the stored counter still being `previous_count`, so two racing sign-ins with the same
     /// counter cannot both succeed.
-    pub async fn record_sign_in(&self, sign_in: &SignIn) -> Result<(), Error> {
+    pub async fn record_sign_in(
+        &self,
+        sign_in: &SignIn,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET sign_count = $1, passkey_json = $2, last_used_at = $3 \
@@ -489,12 +597,13 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         self.insert_session(&mut tx, &sign_in.session).await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Records a fresh passkey confirmation within an existing session.
-    pub async fn record_reauth(&self, reauth: &Reauth) -> Result<(), Error> {
+    pub async fn record_reauth(&self, reauth: &Reauth, events: &[AuditEvent]) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET sign_count = $1, passkey_json = $2, last_used_at = $3 \
@@ -511,13 +620,15 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(Error::new(ErrorKind::Conflict));
         }
-        let q = self.sql("UPDATE sessions SET reauth_at = $1, last_seen_at = $1 WHERE token_hash = $2");
+        let q =
+            self.sql("UPDATE sessions SET reauth_at = $1, last_seen_at = $1 WHERE token_hash = $2");
         let done = sqlx::query(&q)
             .bind(reauth.now)
             .bind(&reauth.session_token_hash)
             .execute(&mut *tx)
             .await?;
         expect_one(done.rows_affected())?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -546,29 +657,55 @@ impl Store {
 
     /// A session by the hash of its token.
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, Error> {
-        let q = self.sql(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"));
-        let row = sqlx::query(&q).bind(token_hash).fetch_optional(&self.pool).await?;
+        let q = self.sql(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"
+        ));
+        let row = sqlx::query(&q)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| SessionRow::from_row(&r)).transpose()
     }
 
     /// Marks a session as used at `now` (the idle timeout counts from here).
     pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), Error> {
         let q = self.sql("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2");
-        sqlx::query(&q).bind(now).bind(token_hash).execute(&self.pool).await?;
+        sqlx::query(&q)
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
-    /// Ends one session.
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), Error> {
+    /// Ends one session (pass no events for a session that merely expired).
+    pub async fn delete_session(
+        &self,
+        token_hash: &str,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
         let q = self.sql("DELETE FROM sessions WHERE token_hash = $1");
-        sqlx::query(&q).bind(token_hash).execute(&self.pool).await?;
+        sqlx::query(&q).bind(token_hash).execute(&mut *tx).await?;
+        self.append_events(&mut tx, events).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Ends every session of a person ("sign out everywhere"); returns how many ended.
-    pub async fn delete_sessions_of(&self, user: &UserId) -> Result<u64, Error> {
+    pub async fn delete_sessions_of(
+        &self,
+        user: &UserId,
+        events: &[AuditEvent],
+    ) -> Result<u64, Error> {
+        let mut tx = self.pool.begin().await?;
         let q = self.sql("DELETE FROM sessions WHERE user_id = $1");
-        let done = sqlx::query(&q).bind(user.as_str()).execute(&self.pool).await?;
+        let done = sqlx::query(&q)
+            .bind(user.as_str())
+            .execute(&mut *tx)
+            .await?;
+        self.append_events(&mut tx, events).await?;
+        tx.commit().await?;
         Ok(done.rows_affected())
     }
 
@@ -620,7 +757,11 @@ impl Store {
             "SELECT id, kind, state_json, context_json, created_at, expires_at FROM ceremonies \
              WHERE id = $1 AND kind = $2",
         );
-        let row = sqlx::query(&q).bind(id).bind(kind).fetch_optional(&mut *tx).await?;
+        let row = sqlx::query(&q)
+            .bind(id)
+            .bind(kind)
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -635,7 +776,8 @@ impl Store {
     }
 }
 
-const PERSON_SELECT: &str = "SELECT u.id, u.role, u.display_name, u.created_at, u.last_sign_in_at, \
+const PERSON_SELECT: &str =
+    "SELECT u.id, u.role, u.display_name, u.created_at, u.last_sign_in_at, \
      COUNT(p.id) AS passkey_count FROM users u \
      LEFT JOIN passkeys p ON p.user_id = u.id AND p.revoked_at IS NULL";
 const PERSON_GROUP: &str = "u.id, u.role, u.display_name, u.created_at, u.last_sign_in_at";

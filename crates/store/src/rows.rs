@@ -12,7 +12,8 @@ fn user_id(row: &AnyRow, col: &str) -> Result<UserId, Error> {
 
 fn opt_user_id(row: &AnyRow, col: &str) -> Result<Option<UserId>, Error> {
     let s: Option<String> = row.try_get(col)?;
-    s.map(|s| UserId::parse(&s).ok_or_else(|| Error::new(ErrorKind::Corrupt))).transpose()
+    s.map(|s| UserId::parse(&s).ok_or_else(|| Error::new(ErrorKind::Corrupt)))
+        .transpose()
 }
 
 /// An account.
