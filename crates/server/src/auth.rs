@@ -26,7 +26,11 @@ pub fn cookie_name(state: &AppState) -> &'static str {
 
 /// A `Set-Cookie` value starting a session with `token`.
 pub fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
-    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     let value = format!(
         "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
         cookie_name(state),
@@ -37,9 +41,15 @@ pub fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
 
 /// A `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(state: &AppState) -> HeaderValue {
-    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
-    let value =
-        format!("{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}", cookie_name(state));
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let value = format!(
+        "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}",
+        cookie_name(state)
+    );
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -82,7 +92,9 @@ impl Session {
     /// Whether a passkey was confirmed within the re-authentication window.
     pub fn is_fresh(&self, state: &AppState) -> bool {
         let window = state.config.reauth_window_secs.saturating_mul(1000);
-        self.session.reauth_at.is_some_and(|at| state.now().saturating_sub(at) <= window)
+        self.session
+            .reauth_at
+            .is_some_and(|at| state.now().saturating_sub(at) <= window)
     }
 
     /// Fails with `reauth_required` unless a passkey was confirmed recently.
@@ -109,15 +121,24 @@ impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Session> {
-        let token =
-            session_token(&parts.headers, cookie_name(state)).ok_or_else(ApiError::unauthenticated)?;
+        let token = session_token(&parts.headers, cookie_name(state))
+            .ok_or_else(ApiError::unauthenticated)?;
         let token_hash = hash_token(token);
-        let session = state.store.session(&token_hash).await?.ok_or_else(ApiError::session_expired)?;
-        let user = state.store.user(&session.user_id).await?.ok_or_else(ApiError::session_expired)?;
+        let session = state
+            .store
+            .session(&token_hash)
+            .await?
+            .ok_or_else(ApiError::session_expired)?;
+        let user = state
+            .store
+            .user(&session.user_id)
+            .await?
+            .ok_or_else(ApiError::session_expired)?;
         let now = state.now();
         let idle_ms = idle_timeout_secs(state, user.role).saturating_mul(1000);
         if now >= session.expires_at || now.saturating_sub(session.last_seen_at) > idle_ms {
-            state.store.delete_session(&token_hash).await?;
+            // An expired session is not an event: nobody acted.
+            state.store.delete_session(&token_hash, &[]).await?;
             return Err(ApiError::session_expired());
         }
         if now - session.last_seen_at >= 1000 {
@@ -143,6 +164,13 @@ macro_rules! role_session {
                     Ok($name(session))
                 } else {
                     tracing::warn!(role = session.user.role.as_str(), "authorisation refused");
+                    let event = crate::audit::Event::new(
+                        alcove_audit::EventKind::AuthorizationFailed,
+                        state.now(),
+                    )
+                    .actor(&session.user.id)
+                    .done();
+                    state.store.log_events(&[event]).await?;
                     Err(ApiError::forbidden())
                 }
             }

@@ -134,8 +134,19 @@ impl Config {
         macro_rules! set_opt {
             ($($field:ident),*) => { $( if let Some(v) = o.$field { self.$field = Some(v); } )* };
         }
-        set!(listen, data_dir, practice_name, invitation_ttl_secs, idle_timeout_staff_secs);
-        set!(idle_timeout_client_secs, session_lifetime_secs, log_format, auth_rate_per_minute);
+        set!(
+            listen,
+            data_dir,
+            practice_name,
+            invitation_ttl_secs,
+            idle_timeout_staff_secs
+        );
+        set!(
+            idle_timeout_client_secs,
+            session_lifetime_secs,
+            log_format,
+            auth_rate_per_minute
+        );
         set!(reauth_window_secs);
         set_opt!(database_url, public_url, rp_id, tls_cert, tls_key);
         if self.database_url.as_deref() == Some("") {
@@ -210,7 +221,11 @@ impl Config {
     pub fn rp_id(&self) -> anyhow::Result<String> {
         match &self.rp_id {
             Some(id) => Ok(id.clone()),
-            None => Ok(self.public_origin()?.host_str().unwrap_or_default().to_owned()),
+            None => Ok(self
+                .public_origin()?
+                .host_str()
+                .unwrap_or_default()
+                .to_owned()),
         }
     }
 
@@ -245,8 +260,11 @@ mod tests {
     fn flags_win_over_file_and_file_over_defaults() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("alcove.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\npractice_name = \"Riverside\"\n")
-            .expect("write");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\npractice_name = \"Riverside\"\n",
+        )
+        .expect("write");
         let config = Config::load(Some(&file), ConfigOverrides::default()).expect("load");
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.practice_name, "Riverside");
@@ -258,7 +276,10 @@ mod tests {
         };
         let config = Config::load(Some(&file), overrides).expect("load");
         assert_eq!(config.listen.port(), 9100);
-        assert_eq!(config.public_origin_string().expect("origin"), "http://localhost:9100");
+        assert_eq!(
+            config.public_origin_string().expect("origin"),
+            "http://localhost:9100"
+        );
         assert_eq!(config.rp_id().expect("rp"), "localhost");
         assert!(!config.secure_cookies());
     }
@@ -269,8 +290,8 @@ mod tests {
             let dir = tempfile::tempdir().expect("tempdir");
             let file = dir.path().join("alcove.toml");
             std::fs::write(&file, toml_text).expect("write");
-            let err = Config::load(Some(&file), ConfigOverrides::default())
-                .expect_err("must be refused");
+            let err =
+                Config::load(Some(&file), ConfigOverrides::default()).expect_err("must be refused");
             assert!(format!("{err:#}").contains(needle), "{toml_text}: {err:#}");
         };
         check("public_url = \"http://example.org\"", "https");

@@ -18,7 +18,12 @@ pub struct ApiError {
 impl ApiError {
     /// An error with an explicit status and message.
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
-        ApiError { code, status, message: message.into(), retry_after_secs: None }
+        ApiError {
+            code,
+            status,
+            message: message.into(),
+            retry_after_secs: None,
+        }
     }
 
     /// The stable code.
@@ -38,7 +43,11 @@ impl ApiError {
 
     /// 401: no session.
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "Please sign in first.")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "Please sign in first.",
+        )
     }
 
     /// 401: the session ended.
@@ -61,12 +70,20 @@ impl ApiError {
 
     /// 403: wrong role.
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "Your role does not allow this.")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "Your role does not allow this.",
+        )
     }
 
     /// 404.
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "We could not find that.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "We could not find that.",
+        )
     }
 
     /// 400: a ceremony expired or was already used.
@@ -112,7 +129,10 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            error: ErrorDetail { code: self.code.as_str().to_owned(), message: self.message.into_owned() },
+            error: ErrorDetail {
+                code: self.code.as_str().to_owned(),
+                message: self.message.into_owned(),
+            },
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after_secs {

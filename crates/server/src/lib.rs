@@ -12,6 +12,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audit;
+pub mod audit_tool;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -25,6 +27,7 @@ mod web;
 pub use config::{Config, ConfigOverrides};
 pub use state::{system_clock, AppState, Clock};
 
+use alcove_audit::{EventKind, ObjectKind};
 use alcove_store::{NewInvitation, Store};
 use alcove_types::{ErrorCode, InvitationId, InvitationKind, Role};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -52,7 +55,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/openapi.json",
             get(move || async move {
-                ([(header::CONTENT_TYPE, "application/json")], openapi_json.clone())
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    openapi_json.clone(),
+                )
             }),
         )
         .fallback(api_not_found);
@@ -61,7 +67,10 @@ pub fn app(state: AppState) -> Router {
         .fallback(web::serve_asset)
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
-        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request| {
@@ -83,8 +92,12 @@ pub fn app(state: AppState) -> Router {
 
 async fn api_not_found(req: Request) -> Response {
     let _ = req;
-    error::ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "There is no such API endpoint.")
-        .into_response()
+    error::ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "There is no such API endpoint.",
+    )
+    .into_response()
 }
 
 /// Security headers on every response, HSTS when TLS is on.
@@ -92,9 +105,18 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     let is_api = req.uri().path().starts_with("/api/");
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         "permissions-policy",
@@ -102,8 +124,14 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
             "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
         ),
     );
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if is_api {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -121,7 +149,10 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
 async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
-        let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok());
         if origin != Some(&*state.origin) {
             tracing::warn!("refused a state-changing request from another origin");
             return error::ApiError::new(
@@ -142,28 +173,33 @@ pub async fn issue_setup_link(state: &AppState) -> anyhow::Result<Option<String>
     }
     let token = secrets::new_token();
     let now = state.now();
+    let invitation_id = InvitationId::from_random(secrets::random_id_bytes());
     state
         .store
-        .replace_setup_invitation(&NewInvitation {
-            id: InvitationId::from_random(secrets::random_id_bytes()),
-            token_hash: secrets::hash_token(&token),
-            kind: InvitationKind::Setup,
-            role: Role::Admin,
-            inviter_id: None,
-            recovery_user_id: None,
-            label: None,
-            created_at: now,
-            expires_at: now + state.config.setup_ttl_secs * 1000,
-        })
+        .replace_setup_invitation(
+            &NewInvitation {
+                id: invitation_id.clone(),
+                token_hash: secrets::hash_token(&token),
+                kind: InvitationKind::Setup,
+                role: Role::Admin,
+                inviter_id: None,
+                recovery_user_id: None,
+                label: None,
+                created_at: now,
+                expires_at: now + state.config.setup_ttl_secs * 1000,
+            },
+            &[audit::Event::new(EventKind::InvitationCreated, now)
+                .object(ObjectKind::Invitation, invitation_id.as_str())
+                .done()],
+        )
         .await?;
     Ok(Some(state.link("setup", &token)))
 }
 
 /// Runs the server until SIGTERM or Ctrl-C, then finishes in-flight requests and returns.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    if config.database_url.is_none() {
-        create_private_dir(&config.data_dir)?;
-    }
+    // The data directory holds the audit log key even when the database is PostgreSQL.
+    create_private_dir(&config.data_dir)?;
     let store = Store::open(&config.database_url()).await?;
     let listen = config.listen;
     let tls = config.tls_cert.clone().zip(config.tls_key.clone());
@@ -175,13 +211,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         println!("(Restarting the server before setup prints a new link and voids this one.)");
     }
     spawn_housekeeping(state.clone());
+    audit::spawn_checkpointer(state.clone());
     let app = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     match tls {
         None => {
             let listener = tokio::net::TcpListener::bind(listen).await?;
             tracing::info!(address = %listener.local_addr()?, origin = %state.origin, "listening");
-            println!("Alcove is listening on {} (open {})", listener.local_addr()?, state.origin);
-            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+            println!(
+                "Alcove is listening on {} (open {})",
+                listener.local_addr()?,
+                state.origin
+            );
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
         }
         Some((cert, key)) => {
             let _ = rustls::crypto::ring::default_provider().install_default();
@@ -193,8 +236,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 h.graceful_shutdown(Some(Duration::from_secs(30)));
             });
             tracing::info!(address = %listen, origin = %state.origin, "listening with TLS");
-            println!("Alcove is listening on {listen} with TLS (open {})", state.origin);
-            axum_server::bind_rustls(listen, tls).handle(handle).serve(app).await?;
+            println!(
+                "Alcove is listening on {listen} with TLS (open {})",
+                state.origin
+            );
+            axum_server::bind_rustls(listen, tls)
+                .handle(handle)
+                .serve(app)
+                .await?;
         }
     }
     store.close().await;

@@ -25,15 +25,23 @@ impl RateLimits {
     /// Counts one attempt from `addr`; `Err(seconds)` when over the limit.
     pub fn check_address(&self, addr: IpAddr) -> Result<(), u64> {
         self.by_address.check_key(&addr).map_err(|not_until| {
-            not_until.wait_time_from(DefaultClock::default().now()).as_secs() + 1
+            not_until
+                .wait_time_from(DefaultClock::default().now())
+                .as_secs()
+                + 1
         })
     }
 
     /// Counts one attempt with a token (keyed by its hash); `Err(seconds)` when over the limit.
     pub fn check_token(&self, token_hash: &str) -> Result<(), u64> {
-        self.by_token.check_key(&token_hash.to_owned()).map_err(|not_until| {
-            not_until.wait_time_from(DefaultClock::default().now()).as_secs() + 1
-        })
+        self.by_token
+            .check_key(&token_hash.to_owned())
+            .map_err(|not_until| {
+                not_until
+                    .wait_time_from(DefaultClock::default().now())
+                    .as_secs()
+                    + 1
+            })
     }
 
     /// Forgets idle keys so the maps do not grow without bound.

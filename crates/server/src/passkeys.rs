@@ -38,21 +38,24 @@ pub fn start_registration(
         .start_passkey_registration(handle, user_name, user_name, Some(exclude))
         .map_err(|e| ApiError::internal(&e))?;
     require_discoverable(&mut options);
-    let public_key = serde_json::to_value(&options.public_key).map_err(|e| ApiError::internal(&e))?;
+    let public_key =
+        serde_json::to_value(&options.public_key).map_err(|e| ApiError::internal(&e))?;
     Ok((public_key, registration))
 }
 
 /// Sign-in needs no username, so every passkey must be discoverable, and every use must verify
 /// the person (PIN or biometrics), not just their presence.
 fn require_discoverable(options: &mut CreationChallengeResponse) {
-    let selection = options.public_key.authenticator_selection.get_or_insert(
-        AuthenticatorSelectionCriteria {
-            authenticator_attachment: None,
-            resident_key: None,
-            require_resident_key: true,
-            user_verification: UserVerificationPolicy::Required,
-        },
-    );
+    let selection =
+        options
+            .public_key
+            .authenticator_selection
+            .get_or_insert(AuthenticatorSelectionCriteria {
+                authenticator_attachment: None,
+                resident_key: None,
+                require_resident_key: true,
+                user_verification: UserVerificationPolicy::Required,
+            });
     selection.resident_key = Some(ResidentKeyRequirement::Required);
     selection.require_resident_key = true;
     selection.user_verification = UserVerificationPolicy::Required;
@@ -66,10 +69,13 @@ pub fn finish_registration(
 ) -> ApiResult<Passkey> {
     let credential: RegisterPublicKeyCredential =
         serde_json::from_value(credential).map_err(|_| ApiError::passkey_failed())?;
-    state.webauthn.finish_passkey_registration(&credential, registration).map_err(|e| {
-        tracing::info!(reason = %e, "passkey registration did not verify");
-        ApiError::passkey_failed()
-    })
+    state
+        .webauthn
+        .finish_passkey_registration(&credential, registration)
+        .map_err(|e| {
+            tracing::info!(reason = %e, "passkey registration did not verify");
+            ApiError::passkey_failed()
+        })
 }
 
 /// The base64url credential id under which a passkey is stored and looked up.
@@ -112,7 +118,8 @@ pub async fn take_ceremony<S: DeserializeOwned, C: DeserializeOwned>(
         .take_ceremony(id, kind, state.now())
         .await?
         .ok_or_else(ApiError::ceremony_expired)?;
-    let webauthn_state = serde_json::from_str(&row.state_json).map_err(|e| ApiError::internal(&e))?;
+    let webauthn_state =
+        serde_json::from_str(&row.state_json).map_err(|e| ApiError::internal(&e))?;
     let context = serde_json::from_str(&row.context_json).map_err(|e| ApiError::internal(&e))?;
     Ok((webauthn_state, context))
 }
@@ -186,7 +193,11 @@ mod tests {
     #[test]
     fn counters_must_increase_unless_the_authenticator_does_not_count() {
         let check = |stored: i64, reported: u32, ok: bool| {
-            assert_eq!(counter_acceptable(stored, reported), ok, "stored {stored}, reported {reported}");
+            assert_eq!(
+                counter_acceptable(stored, reported),
+                ok,
+                "stored {stored}, reported {reported}"
+            );
         };
         check(0, 0, true);
         check(0, 1, true);

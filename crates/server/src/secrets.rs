@@ -26,7 +26,10 @@ pub fn random_id_bytes() -> [u8; 16] {
 
 /// Whether a string could be a token we issued (cheap shape check before hashing).
 pub fn plausible_token(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]

@@ -26,7 +26,11 @@ pub async fn serve_asset(method: Method, uri: Uri) -> Response {
         };
         return (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream"))),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_str(&mime)
+                        .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+                ),
                 (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
             ],
             file.data.into_owned(),
@@ -39,13 +43,19 @@ pub async fn serve_asset(method: Method, uri: Uri) -> Response {
     match Assets::get("index.html") {
         Some(file) => (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             ],
             file.data.into_owned(),
         )
             .into_response(),
-        None => (StatusCode::SERVICE_UNAVAILABLE, "The web UI was not built into this binary.")
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The web UI was not built into this binary.",
+        )
             .into_response(),
     }
 }

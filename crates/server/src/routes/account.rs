@@ -1,11 +1,13 @@
 //! The signed-in person's own account: who they are, their anti-phishing phrase, their passkeys.
 
 use super::ApiJson;
+use crate::audit::Event;
 use crate::auth::{idle_timeout_secs, Session};
 use crate::error::{ApiError, ApiResult};
 use crate::passkeys;
 use crate::secrets::random_id_bytes;
 use crate::state::AppState;
+use alcove_audit::{EventKind, ObjectKind};
 use alcove_store::{NewPasskey, PasskeyRow};
 use alcove_types::api::{
     CeremonyChallenge, Empty, ErrorBody, Me, Passkey as PasskeyView, PasskeyFinishRequest,
@@ -20,8 +22,16 @@ use webauthn_rs::prelude::{PasskeyRegistration, Uuid};
 
 /// Builds the `Me` answer for a person and one of their sessions.
 pub(crate) async fn me_for(state: &AppState, user_id: &UserId, token_hash: &str) -> ApiResult<Me> {
-    let user = state.store.user(user_id).await?.ok_or_else(ApiError::unauthenticated)?;
-    let session = state.store.session(token_hash).await?.ok_or_else(ApiError::session_expired)?;
+    let user = state
+        .store
+        .user(user_id)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let session = state
+        .store
+        .session(token_hash)
+        .await?
+        .ok_or_else(ApiError::session_expired)?;
     let passkey_count =
         i64::try_from(state.store.passkeys_of(user_id).await?.len()).unwrap_or(i64::MAX);
     let view = Session { user, session };
@@ -54,7 +64,9 @@ fn passkey_view(row: &PasskeyRow) -> PasskeyView {
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(State(state): State<AppState>, session: Session) -> ApiResult<Json<Me>> {
-    Ok(Json(me_for(&state, &session.user.id, &session.session.token_hash).await?))
+    Ok(Json(
+        me_for(&state, &session.user.id, &session.session.token_hash).await?,
+    ))
 }
 
 /// Changes the anti-phishing phrase.
@@ -67,8 +79,13 @@ pub async fn set_phrase(
     ApiJson(req): ApiJson<PhraseRequest>,
 ) -> ApiResult<Json<Me>> {
     let phrase = passkeys::valid_phrase(&req.phrase)?;
-    state.store.set_anti_phishing_phrase(&session.user.id, &phrase).await?;
-    Ok(Json(me_for(&state, &session.user.id, &session.session.token_hash).await?))
+    state
+        .store
+        .set_anti_phishing_phrase(&session.user.id, &phrase)
+        .await?;
+    Ok(Json(
+        me_for(&state, &session.user.id, &session.session.token_hash).await?,
+    ))
 }
 
 /// The signed-in person's passkeys.
@@ -79,7 +96,9 @@ pub async fn list_passkeys(
     session: Session,
 ) -> ApiResult<Json<PasskeyList>> {
     let rows = state.store.passkeys_of(&session.user.id).await?;
-    Ok(Json(PasskeyList { passkeys: rows.iter().map(passkey_view).collect() }))
+    Ok(Json(PasskeyList {
+        passkeys: rows.iter().map(passkey_view).collect(),
+    }))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -97,12 +116,18 @@ pub async fn add_passkey_start(
 ) -> ApiResult<Json<CeremonyChallenge>> {
     session.require_fresh(&state)?;
     let existing = state.store.passkeys_of(&session.user.id).await?;
-    let handle = Uuid::parse_str(&session.user.webauthn_handle).map_err(|e| ApiError::internal(&e))?;
+    let handle =
+        Uuid::parse_str(&session.user.webauthn_handle).map_err(|e| ApiError::internal(&e))?;
     let (public_key, registration) =
         passkeys::start_registration(&state, handle, &session.user.display_name, &existing)?;
-    let context = AddPasskeyContext { user_id: session.user.id.as_str().to_owned() };
+    let context = AddPasskeyContext {
+        user_id: session.user.id.as_str().to_owned(),
+    };
     let id = passkeys::save_ceremony(&state, "add_passkey", &registration, &context).await?;
-    Ok(Json(CeremonyChallenge { ceremony_id: id.to_string(), public_key }))
+    Ok(Json(CeremonyChallenge {
+        ceremony_id: id.to_string(),
+        public_key,
+    }))
 }
 
 /// Finishes adding a passkey.
@@ -131,7 +156,12 @@ pub async fn add_passkey_finish(
         sign_count: 0,
         created_at: now,
     };
-    match state.store.add_passkey(&new).await {
+    let events = [Event::new(EventKind::PasskeyAdded, now)
+        .actor(&session.user.id)
+        .subject(&session.user.id)
+        .object(ObjectKind::Passkey, new.id.as_str())
+        .done()];
+    match state.store.add_passkey(&new, &events).await {
         Ok(()) => {}
         Err(e) if e.kind() == alcove_store::ErrorKind::Duplicate => {
             return Err(ApiError::new(
@@ -143,7 +173,12 @@ pub async fn add_passkey_finish(
         Err(e) => return Err(e.into()),
     }
     tracing::info!("passkey added");
-    Ok(Json(PasskeyView { id: new.id, name, created_at: now, last_used_at: None }))
+    Ok(Json(PasskeyView {
+        id: new.id,
+        name,
+        created_at: now,
+        last_used_at: None,
+    }))
 }
 
 /// Renames one of the signed-in person's passkeys.
@@ -158,11 +193,20 @@ pub async fn rename_passkey(
 ) -> ApiResult<Json<PasskeyView>> {
     let id = PasskeyId::parse(&id).ok_or_else(ApiError::not_found)?;
     let name = passkeys::checked_text(&req.name, 1, 60).ok_or_else(|| {
-        ApiError::invalid(ErrorCode::InvalidPasskeyName, "Please use 1 to 60 characters.")
+        ApiError::invalid(
+            ErrorCode::InvalidPasskeyName,
+            "Please use 1 to 60 characters.",
+        )
     })?;
-    state.store.rename_passkey(&session.user.id, &id, &name).await?;
+    state
+        .store
+        .rename_passkey(&session.user.id, &id, &name)
+        .await?;
     let rows = state.store.passkeys_of(&session.user.id).await?;
-    let row = rows.iter().find(|p| p.id == id).ok_or_else(ApiError::not_found)?;
+    let row = rows
+        .iter()
+        .find(|p| p.id == id)
+        .ok_or_else(ApiError::not_found)?;
     Ok(Json(passkey_view(row)))
 }
 
@@ -178,7 +222,16 @@ pub async fn revoke_passkey(
 ) -> ApiResult<StatusCode> {
     session.require_fresh(&state)?;
     let id = PasskeyId::parse(&id).ok_or_else(ApiError::not_found)?;
-    state.store.revoke_passkey(&session.user.id, &id, state.now()).await?;
+    let now = state.now();
+    let events = [Event::new(EventKind::PasskeyRevoked, now)
+        .actor(&session.user.id)
+        .subject(&session.user.id)
+        .object(ObjectKind::Passkey, id.as_str())
+        .done()];
+    state
+        .store
+        .revoke_passkey(&session.user.id, &id, now, &events)
+        .await?;
     tracing::info!("passkey revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,7 +11,9 @@ use axum::Json;
 /// Liveness: answers as long as the process serves requests.
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok".to_owned() })
+    Json(Health {
+        status: "ok".to_owned(),
+    })
 }
 
 /// Readiness: answers 200 only while the database responds.
@@ -19,7 +21,9 @@ pub async fn healthz() -> Json<Health> {
     responses((status = 200, body = Health), (status = 503, body = alcove_types::api::ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     match state.store.ping().await {
-        Ok(()) => Ok(Json(Health { status: "ok".to_owned() })),
+        Ok(()) => Ok(Json(Health {
+            status: "ok".to_owned(),
+        })),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             Err(ApiError::new(

@@ -4,11 +4,13 @@
 //! token is generated here, returned once inside the link's fragment, and stored only hashed.
 
 use super::ApiJson;
+use crate::audit::Event;
 use crate::auth::InviterSession;
 use crate::error::{ApiError, ApiResult};
 use crate::passkeys;
 use crate::secrets::{hash_token, new_token, random_id_bytes};
 use crate::state::AppState;
+use alcove_audit::{EventKind, ObjectKind};
 use alcove_store::{InvitationRow, NewInvitation, PersonRow};
 use alcove_types::api::{
     CreateInvitationRequest, Empty, ErrorBody, Invitation, InvitationList, InvitationStatus,
@@ -62,7 +64,9 @@ pub async fn list_invitations(
     let scope = (session.user.role != Role::Admin).then_some(&session.user.id);
     let rows = state.store.invitations(scope).await?;
     let now = state.now();
-    Ok(Json(InvitationList { invitations: rows.iter().map(|r| invitation_view(r, now)).collect() }))
+    Ok(Json(InvitationList {
+        invitations: rows.iter().map(|r| invitation_view(r, now)).collect(),
+    }))
 }
 
 /// Issues an invitation; the link is in the answer and never shown again.
@@ -85,7 +89,15 @@ pub async fn create_invitation(
             ApiError::bad_request("Please keep the note to 80 characters or fewer.")
         })?),
     };
-    issue(&state, &session.user.id, InvitationKind::Invitation, req.role, None, label).await
+    issue(
+        &state,
+        &session.user.id,
+        InvitationKind::Invitation,
+        req.role,
+        None,
+        label,
+    )
+    .await
 }
 
 /// Revokes a pending invitation.
@@ -99,12 +111,27 @@ pub async fn revoke_invitation(
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<Json<Invitation>> {
     let id = InvitationId::parse(&id).ok_or_else(ApiError::not_found)?;
-    let row = state.store.invitation(&id).await?.ok_or_else(ApiError::not_found)?;
+    let row = state
+        .store
+        .invitation(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let mine = row.inviter_id.as_ref() == Some(&session.user.id);
     if row.kind == InvitationKind::Setup || (session.user.role != Role::Admin && !mine) {
         return Err(ApiError::not_found());
     }
-    match state.store.revoke_invitation(&id, state.now()).await {
+    let now = state.now();
+    let mut event = Event::new(EventKind::InvitationRevoked, now)
+        .actor(&session.user.id)
+        .object(ObjectKind::Invitation, id.as_str());
+    if let Some(subject) = &row.recovery_user_id {
+        event = event.subject(subject);
+    }
+    match state
+        .store
+        .revoke_invitation(&id, now, &[event.done()])
+        .await
+    {
         Ok(()) => {}
         Err(e) if e.kind() == alcove_store::ErrorKind::Conflict => {
             return Err(ApiError::new(
@@ -116,7 +143,11 @@ pub async fn revoke_invitation(
         Err(e) => return Err(e.into()),
     }
     tracing::info!("invitation revoked");
-    let row = state.store.invitation(&id).await?.ok_or_else(ApiError::not_found)?;
+    let row = state
+        .store
+        .invitation(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(Json(invitation_view(&row, state.now())))
 }
 
@@ -130,9 +161,27 @@ pub async fn list_people(
     let rows = if session.user.role == Role::Admin {
         state.store.people().await?
     } else {
-        state.store.clients_of(&session.user.id).await?
+        let clients = state.store.clients_of(&session.user.id).await?;
+        // A clinician seeing a client in their list is an access to that client's record.
+        let now = state.now();
+        let events: Vec<_> = clients
+            .iter()
+            .map(|c| {
+                Event::new(EventKind::RecordViewed, now)
+                    .actor(&session.user.id)
+                    .subject(&c.id)
+                    .object(ObjectKind::User, c.id.as_str())
+                    .done()
+            })
+            .collect();
+        if !events.is_empty() {
+            state.store.log_events(&events).await?;
+        }
+        clients
     };
-    Ok(Json(PersonList { people: rows.into_iter().map(person_view).collect() }))
+    Ok(Json(PersonList {
+        people: rows.into_iter().map(person_view).collect(),
+    }))
 }
 
 /// Issues a recovery link for someone who lost every passkey. Staff must first confirm who the
@@ -147,18 +196,34 @@ pub async fn recovery_invitation(
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<Json<IssuedInvitation>> {
     let id = UserId::parse(&id).ok_or_else(ApiError::not_found)?;
-    let target = state.store.user(&id).await?.ok_or_else(ApiError::not_found)?;
+    let target = state
+        .store
+        .user(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let allowed = match session.user.role {
         Role::Admin => true,
-        Role::Clinician => state.store.is_client_of(&session.user.id, &target.id).await?,
+        Role::Clinician => {
+            state
+                .store
+                .is_client_of(&session.user.id, &target.id)
+                .await?
+        }
         Role::Supervisor | Role::Client => false,
     };
     if !allowed {
         return Err(ApiError::not_found());
     }
     session.require_fresh(&state)?;
-    issue(&state, &session.user.id, InvitationKind::Recovery, target.role, Some(target.id), None)
-        .await
+    issue(
+        &state,
+        &session.user.id,
+        InvitationKind::Recovery,
+        target.role,
+        Some(target.id),
+        None,
+    )
+    .await
 }
 
 async fn issue(
@@ -182,8 +247,25 @@ async fn issue(
         created_at: now,
         expires_at: now + state.config.invitation_ttl_secs * 1000,
     };
-    state.store.create_invitation(&new).await?;
-    tracing::info!(kind = kind.as_str(), role = role.as_str(), "invitation issued");
-    let row = state.store.invitation(&new.id).await?.ok_or_else(ApiError::not_found)?;
-    Ok(Json(IssuedInvitation { invitation: invitation_view(&row, now), link: state.link("invite", &token) }))
+    let mut event = Event::new(EventKind::InvitationCreated, now)
+        .actor(inviter)
+        .object(ObjectKind::Invitation, new.id.as_str());
+    if let Some(subject) = &new.recovery_user_id {
+        event = event.subject(subject);
+    }
+    state.store.create_invitation(&new, &[event.done()]).await?;
+    tracing::info!(
+        kind = kind.as_str(),
+        role = role.as_str(),
+        "invitation issued"
+    );
+    let row = state
+        .store
+        .invitation(&new.id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(IssuedInvitation {
+        invitation: invitation_view(&row, now),
+        link: state.link("invite", &token),
+    }))
 }

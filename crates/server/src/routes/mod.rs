@@ -2,6 +2,7 @@
 //! description, and [`api_router`] collects routes and document together so they cannot drift.
 
 mod account;
+mod audit;
 mod health;
 mod invitations;
 mod redeem;
@@ -33,6 +34,7 @@ use utoipa_axum::routes;
         (name = "account", description = "The signed-in person's own account"),
         (name = "invitations", description = "Issuing and revoking invitations"),
         (name = "people", description = "People visible to staff"),
+        (name = "audit", description = "The tamper-evident audit log: key, checkpoints, proofs and events"),
     )
 )]
 pub struct ApiDoc;
@@ -58,10 +60,18 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(account::add_passkey_start))
         .routes(routes!(account::add_passkey_finish))
         .routes(routes!(account::rename_passkey, account::revoke_passkey))
-        .routes(routes!(invitations::list_invitations, invitations::create_invitation))
+        .routes(routes!(
+            invitations::list_invitations,
+            invitations::create_invitation
+        ))
         .routes(routes!(invitations::revoke_invitation))
         .routes(routes!(invitations::list_people))
         .routes(routes!(invitations::recovery_invitation))
+        .routes(routes!(audit::key))
+        .routes(routes!(audit::checkpoint))
+        .routes(routes!(audit::inclusion))
+        .routes(routes!(audit::consistency))
+        .routes(routes!(audit::events))
 }
 
 /// A JSON body whose rejections are API errors with stable codes.
@@ -96,9 +106,9 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
                 "The request is too large.",
             )
         }
-        JsonRejection::JsonDataError(_) => ApiError::bad_request(
-            "The request has a missing, unknown or wrongly typed field.",
-        ),
+        JsonRejection::JsonDataError(_) => {
+            ApiError::bad_request("The request has a missing, unknown or wrongly typed field.")
+        }
         _ => ApiError::bad_request("The request body is not valid JSON."),
     }
 }
@@ -113,5 +123,8 @@ pub fn client_ip(extensions: &axum::http::Extensions) -> IpAddr {
 
 /// Counts an attempt against the per-address limit.
 pub fn limit_address(state: &AppState, ip: IpAddr) -> Result<(), ApiError> {
-    state.limits.check_address(ip).map_err(ApiError::rate_limited)
+    state
+        .limits
+        .check_address(ip)
+        .map_err(ApiError::rate_limited)
 }

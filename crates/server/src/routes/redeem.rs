@@ -6,12 +6,16 @@
 //! one transaction that also consumes the link, so a link works at most once.
 
 use super::{client_ip, limit_address, ApiJson};
+use crate::audit::Event;
 use crate::auth::{session_cookie, set_cookie};
 use crate::error::{ApiError, ApiResult};
 use crate::passkeys::{self, RedeemContext};
 use crate::secrets::{hash_token, new_token, plausible_token, random_id_bytes};
 use crate::state::AppState;
-use alcove_store::{InvitationRow, NewPasskey, NewSession, NewUser, RedeemNewAccount, RedeemRecovery};
+use alcove_audit::{EventKind, ObjectKind};
+use alcove_store::{
+    InvitationRow, NewPasskey, NewSession, NewUser, RedeemNewAccount, RedeemRecovery,
+};
 use alcove_types::api::{
     CeremonyChallenge, ErrorBody, InvitationPreview, Me, RedeemFinishRequest, RedeemStartRequest,
     SetupStatus, TokenRequest,
@@ -68,8 +72,15 @@ pub async fn redeem_start(
     let invitation = usable_invitation(&state, &extensions, &req.token).await?;
     let (context, user_name, existing) = match invitation.kind {
         InvitationKind::Recovery => {
-            let user_id = invitation.recovery_user_id.clone().ok_or_else(ApiError::not_found)?;
-            let user = state.store.user(&user_id).await?.ok_or_else(ApiError::not_found)?;
+            let user_id = invitation
+                .recovery_user_id
+                .clone()
+                .ok_or_else(ApiError::not_found)?;
+            let user = state
+                .store
+                .user(&user_id)
+                .await?
+                .ok_or_else(ApiError::not_found)?;
             let existing = state.store.passkeys_of(&user.id).await?;
             let context = RedeemContext {
                 invitation_id: invitation.id.as_str().to_owned(),
@@ -97,7 +108,10 @@ pub async fn redeem_start(
     let (public_key, registration) =
         passkeys::start_registration(&state, handle, &user_name, &existing)?;
     let ceremony_id = passkeys::save_ceremony(&state, "redeem", &registration, &context).await?;
-    Ok(Json(CeremonyChallenge { ceremony_id: ceremony_id.to_string(), public_key }))
+    Ok(Json(CeremonyChallenge {
+        ceremony_id: ceremony_id.to_string(),
+        public_key,
+    }))
 }
 
 /// Finishes redeeming a link with the new passkey; signs the person in.
@@ -117,7 +131,11 @@ pub async fn redeem_finish(
     let passkey = passkeys::finish_registration(&state, req.credential, &registration)?;
     let invitation_id =
         InvitationId::parse(&context.invitation_id).ok_or_else(ApiError::ceremony_expired)?;
-    let invitation = state.store.invitation(&invitation_id).await?.ok_or_else(ApiError::not_found)?;
+    let invitation = state
+        .store
+        .invitation(&invitation_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let user_id = UserId::parse(&context.user_id).ok_or_else(ApiError::ceremony_expired)?;
     let now = state.now();
     let token = new_token();
@@ -137,17 +155,46 @@ pub async fn redeem_finish(
         expires_at: now + state.config.session_lifetime_secs * 1000,
         reauth_at: Some(now),
     };
+    let mut events = vec![Event::new(EventKind::InvitationRedeemed, now)
+        .actor(&user_id)
+        .subject(&user_id)
+        .object(ObjectKind::Invitation, invitation.id.as_str())
+        .done()];
+    if invitation.kind == InvitationKind::Setup {
+        events.push(
+            Event::new(EventKind::SetupCompleted, now)
+                .actor(&user_id)
+                .subject(&user_id)
+                .done(),
+        );
+    }
+    events.push(
+        Event::new(EventKind::PasskeyAdded, now)
+            .actor(&user_id)
+            .subject(&user_id)
+            .object(ObjectKind::Passkey, new_passkey.id.as_str())
+            .done(),
+    );
+    events.push(
+        Event::new(EventKind::SignIn, now)
+            .actor(&user_id)
+            .subject(&user_id)
+            .done(),
+    );
     let result = match invitation.kind {
         InvitationKind::Recovery => {
             state
                 .store
-                .redeem_recovery(&RedeemRecovery {
-                    invitation_id: invitation.id.clone(),
-                    user_id: user_id.clone(),
-                    passkey: new_passkey,
-                    session,
-                    now,
-                })
+                .redeem_recovery(
+                    &RedeemRecovery {
+                        invitation_id: invitation.id.clone(),
+                        user_id: user_id.clone(),
+                        passkey: new_passkey,
+                        session,
+                        now,
+                    },
+                    &events,
+                )
                 .await
         }
         InvitationKind::Setup | InvitationKind::Invitation => {
@@ -157,20 +204,23 @@ pub async fn redeem_finish(
             };
             state
                 .store
-                .redeem_for_new_account(&RedeemNewAccount {
-                    invitation_id: invitation.id.clone(),
-                    user: NewUser {
-                        id: user_id.clone(),
-                        role: invitation.role,
-                        display_name: context.display_name,
-                        anti_phishing_phrase: context.anti_phishing_phrase,
-                        webauthn_handle: context.handle,
+                .redeem_for_new_account(
+                    &RedeemNewAccount {
+                        invitation_id: invitation.id.clone(),
+                        user: NewUser {
+                            id: user_id.clone(),
+                            role: invitation.role,
+                            display_name: context.display_name,
+                            anti_phishing_phrase: context.anti_phishing_phrase,
+                            webauthn_handle: context.handle,
+                        },
+                        passkey: new_passkey,
+                        session,
+                        care_clinician,
+                        now,
                     },
-                    passkey: new_passkey,
-                    session,
-                    care_clinician,
-                    now,
-                })
+                    &events,
+                )
                 .await
         }
     };
@@ -186,7 +236,11 @@ pub async fn redeem_finish(
             _ => ApiError::from(e),
         });
     }
-    tracing::info!(kind = invitation.kind.as_str(), role = invitation.role.as_str(), "link redeemed");
+    tracing::info!(
+        kind = invitation.kind.as_str(),
+        role = invitation.role.as_str(),
+        "link redeemed"
+    );
     let me = super::account::me_for(&state, &user_id, &hash_token(&token)).await?;
     let mut headers = HeaderMap::new();
     set_cookie(&mut headers, session_cookie(&state, &token));
@@ -204,8 +258,15 @@ async fn usable_invitation(
         return Err(not_found());
     }
     let token_hash = hash_token(token);
-    state.limits.check_token(&token_hash).map_err(ApiError::rate_limited)?;
-    let invitation = state.store.invitation_by_token_hash(&token_hash).await?.ok_or_else(not_found)?;
+    state
+        .limits
+        .check_token(&token_hash)
+        .map_err(ApiError::rate_limited)?;
+    let invitation = state
+        .store
+        .invitation_by_token_hash(&token_hash)
+        .await?
+        .ok_or_else(not_found)?;
     match invitation_state_error(&invitation, state.now()) {
         Some(e) => Err(e),
         None => Ok(invitation),

@@ -2,11 +2,13 @@
 //! sign-out (this session, or everywhere).
 
 use super::{client_ip, limit_address, ApiJson};
+use crate::audit::Event;
 use crate::auth::{clear_cookie, session_cookie, set_cookie, Session};
 use crate::error::{ApiError, ApiResult};
 use crate::passkeys;
 use crate::secrets::{hash_token, new_token};
 use crate::state::AppState;
+use alcove_audit::{EventKind, ObjectKind};
 use alcove_store::{NewSession, PasskeyRow, Reauth, SignIn};
 use alcove_types::api::{AssertionFinishRequest, CeremonyChallenge, Empty, ErrorBody, Me};
 use axum::extract::State;
@@ -38,11 +40,17 @@ pub async fn sign_in_start(
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<Json<CeremonyChallenge>> {
     limit_address(&state, client_ip(&extensions))?;
-    let (options, auth_state) =
-        state.webauthn.start_discoverable_authentication().map_err(|e| ApiError::internal(&e))?;
-    let public_key = serde_json::to_value(&options.public_key).map_err(|e| ApiError::internal(&e))?;
+    let (options, auth_state) = state
+        .webauthn
+        .start_discoverable_authentication()
+        .map_err(|e| ApiError::internal(&e))?;
+    let public_key =
+        serde_json::to_value(&options.public_key).map_err(|e| ApiError::internal(&e))?;
     let id = passkeys::save_ceremony(&state, "sign_in", &auth_state, &NoContext {}).await?;
-    Ok(Json(CeremonyChallenge { ceremony_id: id.to_string(), public_key }))
+    Ok(Json(CeremonyChallenge {
+        ceremony_id: id.to_string(),
+        public_key,
+    }))
 }
 
 /// Finishes a sign-in; starts a session.
@@ -77,7 +85,11 @@ pub async fn sign_in_finish(
     let mut passkey = decode_passkey(&row)?;
     let result = state
         .webauthn
-        .finish_discoverable_authentication(&credential, auth_state, &[DiscoverableKey::from(&passkey)])
+        .finish_discoverable_authentication(
+            &credential,
+            auth_state,
+            &[DiscoverableKey::from(&passkey)],
+        )
         .map_err(|e| {
             tracing::info!(reason = %e, "sign-in assertion did not verify");
             ApiError::passkey_failed()
@@ -99,7 +111,16 @@ pub async fn sign_in_finish(
         },
         now,
     };
-    state.store.record_sign_in(&sign_in).await.map_err(conflict_is_failure)?;
+    let events = [Event::new(EventKind::SignIn, now)
+        .actor(&user.id)
+        .subject(&user.id)
+        .object(ObjectKind::Passkey, row.id.as_str())
+        .done()];
+    state
+        .store
+        .record_sign_in(&sign_in, &events)
+        .await
+        .map_err(conflict_is_failure)?;
     tracing::info!(role = user.role.as_str(), "signed in");
     let me = super::account::me_for(&state, &user.id, &sign_in.session.token_hash).await?;
     let mut headers = HeaderMap::new();
@@ -116,16 +137,25 @@ pub async fn reauth_start(
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<Json<CeremonyChallenge>> {
     let rows = state.store.passkeys_of(&session.user.id).await?;
-    let keys = rows.iter().map(decode_passkey).collect::<ApiResult<Vec<Passkey>>>()?;
-    let (options, auth_state) =
-        state.webauthn.start_passkey_authentication(&keys).map_err(|e| ApiError::internal(&e))?;
-    let public_key = serde_json::to_value(&options.public_key).map_err(|e| ApiError::internal(&e))?;
+    let keys = rows
+        .iter()
+        .map(decode_passkey)
+        .collect::<ApiResult<Vec<Passkey>>>()?;
+    let (options, auth_state) = state
+        .webauthn
+        .start_passkey_authentication(&keys)
+        .map_err(|e| ApiError::internal(&e))?;
+    let public_key =
+        serde_json::to_value(&options.public_key).map_err(|e| ApiError::internal(&e))?;
     let context = ReauthContext {
         user_id: session.user.id.as_str().to_owned(),
         session_token_hash: session.session.token_hash.clone(),
     };
     let id = passkeys::save_ceremony(&state, "reauth", &auth_state, &context).await?;
-    Ok(Json(CeremonyChallenge { ceremony_id: id.to_string(), public_key }))
+    Ok(Json(CeremonyChallenge {
+        ceremony_id: id.to_string(),
+        public_key,
+    }))
 }
 
 /// Finishes a re-authentication: sensitive actions are allowed for the next few minutes.
@@ -146,10 +176,13 @@ pub async fn reauth_finish(
     }
     let credential: PublicKeyCredential =
         serde_json::from_value(req.credential).map_err(|_| ApiError::passkey_failed())?;
-    let result = state.webauthn.finish_passkey_authentication(&credential, &auth_state).map_err(|e| {
-        tracing::info!(reason = %e, "re-authentication assertion did not verify");
-        ApiError::passkey_failed()
-    })?;
+    let result = state
+        .webauthn
+        .finish_passkey_authentication(&credential, &auth_state)
+        .map_err(|e| {
+            tracing::info!(reason = %e, "re-authentication assertion did not verify");
+            ApiError::passkey_failed()
+        })?;
     let row = state
         .store
         .passkey_by_credential_id(&URL_SAFE_NO_PAD.encode(result.cred_id().as_ref()))
@@ -166,7 +199,16 @@ pub async fn reauth_finish(
         session_token_hash: session.session.token_hash.clone(),
         now: state.now(),
     };
-    state.store.record_reauth(&reauth).await.map_err(conflict_is_failure)?;
+    let events = [Event::new(EventKind::SignIn, reauth.now)
+        .actor(&session.user.id)
+        .subject(&session.user.id)
+        .object(ObjectKind::Passkey, row.id.as_str())
+        .done()];
+    state
+        .store
+        .record_reauth(&reauth, &events)
+        .await
+        .map_err(conflict_is_failure)?;
     let me = super::account::me_for(&state, &session.user.id, &session.session.token_hash).await?;
     Ok(Json(me))
 }
@@ -179,7 +221,14 @@ pub async fn sign_out(
     session: Session,
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<(StatusCode, HeaderMap)> {
-    state.store.delete_session(&session.session.token_hash).await?;
+    let events = [Event::new(EventKind::SignOut, state.now())
+        .actor(&session.user.id)
+        .subject(&session.user.id)
+        .done()];
+    state
+        .store
+        .delete_session(&session.session.token_hash, &events)
+        .await?;
     let mut headers = HeaderMap::new();
     set_cookie(&mut headers, clear_cookie(&state));
     Ok((StatusCode::NO_CONTENT, headers))
@@ -193,7 +242,14 @@ pub async fn sign_out_everywhere(
     session: Session,
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<(StatusCode, HeaderMap)> {
-    let ended = state.store.delete_sessions_of(&session.user.id).await?;
+    let events = [Event::new(EventKind::SignOutEverywhere, state.now())
+        .actor(&session.user.id)
+        .subject(&session.user.id)
+        .done()];
+    let ended = state
+        .store
+        .delete_sessions_of(&session.user.id, &events)
+        .await?;
     tracing::info!(sessions = ended, "signed out everywhere");
     let mut headers = HeaderMap::new();
     set_cookie(&mut headers, clear_cookie(&state));

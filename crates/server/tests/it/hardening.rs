@@ -6,7 +6,13 @@ use axum::body::Body;
 use axum::http::{header, Method, Request};
 use serde_json::json;
 
-fn request(method: Method, path: &str, origin: Option<&str>, content_type: Option<&str>, body: &str) -> Request<Body> {
+fn request(
+    method: Method,
+    path: &str,
+    origin: Option<&str>,
+    content_type: Option<&str>,
+    body: &str,
+) -> Request<Body> {
     let mut req = Request::builder().method(method).uri(path);
     if let Some(origin) = origin {
         req = req.header(header::ORIGIN, origin);
@@ -20,20 +26,56 @@ fn request(method: Method, path: &str, origin: Option<&str>, content_type: Optio
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let server = TestServer::sqlite().await;
-    for path in ["/", "/account", "/api/v1/setup/status", "/api/v1/me", "/api/v1/nope", "/healthz"] {
+    for path in [
+        "/",
+        "/account",
+        "/api/v1/setup/status",
+        "/api/v1/me",
+        "/api/v1/nope",
+        "/healthz",
+    ] {
         let answer = raw(&server.router, request(Method::GET, path, None, None, "")).await;
         let h = &answer.headers;
-        let csp = h.get(header::CONTENT_SECURITY_POLICY).expect("CSP").to_str().expect("ascii");
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}: {csp}");
-        assert!(!csp.contains("unsafe-inline"), "{path}: no inline scripts or styles");
-        assert_eq!(h.get(header::X_CONTENT_TYPE_OPTIONS).expect("nosniff"), "nosniff");
-        assert_eq!(h.get(header::REFERRER_POLICY).expect("referrer"), "no-referrer");
+        let csp = h
+            .get(header::CONTENT_SECURITY_POLICY)
+            .expect("CSP")
+            .to_str()
+            .expect("ascii");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert!(
+            !csp.contains("unsafe-inline"),
+            "{path}: no inline scripts or styles"
+        );
+        assert_eq!(
+            h.get(header::X_CONTENT_TYPE_OPTIONS).expect("nosniff"),
+            "nosniff"
+        );
+        assert_eq!(
+            h.get(header::REFERRER_POLICY).expect("referrer"),
+            "no-referrer"
+        );
         assert!(h.get("permissions-policy").is_some(), "{path}");
-        assert!(h.get(header::STRICT_TRANSPORT_SECURITY).is_none(), "no HSTS without TLS");
+        assert!(
+            h.get(header::STRICT_TRANSPORT_SECURITY).is_none(),
+            "no HSTS without TLS"
+        );
     }
-    let page = raw(&server.router, request(Method::GET, "/setup", None, None, "")).await;
+    let page = raw(
+        &server.router,
+        request(Method::GET, "/setup", None, None, ""),
+    )
+    .await;
     assert_eq!(page.status, 200);
-    assert!(page.headers.get(header::CONTENT_TYPE).expect("type").to_str().expect("ascii").starts_with("text/html"));
+    assert!(page
+        .headers
+        .get(header::CONTENT_TYPE)
+        .expect("type")
+        .to_str()
+        .expect("ascii")
+        .starts_with("text/html"));
     server.cleanup().await;
 }
 
@@ -46,8 +88,15 @@ async fn hsts_is_sent_when_tls_is_on() {
         ..Config::default()
     };
     let server = TestServer::with_config(config).await;
-    let answer = raw(&server.router, request(Method::GET, "/healthz", None, None, "")).await;
-    let hsts = answer.headers.get(header::STRICT_TRANSPORT_SECURITY).expect("HSTS");
+    let answer = raw(
+        &server.router,
+        request(Method::GET, "/healthz", None, None, ""),
+    )
+    .await;
+    let hsts = answer
+        .headers
+        .get(header::STRICT_TRANSPORT_SECURITY)
+        .expect("HSTS");
     assert!(hsts.to_str().expect("ascii").contains("max-age="));
     server.cleanup().await;
 }
@@ -55,15 +104,36 @@ async fn hsts_is_sent_when_tls_is_on() {
 #[tokio::test]
 async fn state_changing_requests_from_another_origin_are_refused() {
     let server = TestServer::sqlite().await;
-    for origin in [None, Some("http://evil.example"), Some("http://localhost:8081"), Some("null")] {
+    for origin in [
+        None,
+        Some("http://evil.example"),
+        Some("http://localhost:8081"),
+        Some("null"),
+    ] {
         let answer = raw(
             &server.router,
-            request(Method::POST, "/api/v1/auth/start", origin, Some("application/json"), "{}"),
+            request(
+                Method::POST,
+                "/api/v1/auth/start",
+                origin,
+                Some("application/json"),
+                "{}",
+            ),
         )
         .await;
         answer.expect_error(403, "origin_mismatch");
     }
-    let answer = raw(&server.router, request(Method::POST, "/api/v1/auth/start", Some(ORIGIN), Some("application/json"), "{}")).await;
+    let answer = raw(
+        &server.router,
+        request(
+            Method::POST,
+            "/api/v1/auth/start",
+            Some(ORIGIN),
+            Some("application/json"),
+            "{}",
+        ),
+    )
+    .await;
     answer.ok();
     server.cleanup().await;
 }
@@ -71,24 +141,72 @@ async fn state_changing_requests_from_another_origin_are_refused() {
 #[tokio::test]
 async fn malformed_input_gets_a_clear_error() {
     let server = TestServer::sqlite().await;
-    let check = |ct: Option<&'static str>, body: String, status: u16, code: &'static str| (ct, body, status, code);
+    let check = |ct: Option<&'static str>, body: String, status: u16, code: &'static str| {
+        (ct, body, status, code)
+    };
     let cases = [
         check(Some("application/json"), "{".to_owned(), 400, "bad_request"),
-        check(Some("application/json"), "[]".to_owned(), 400, "bad_request"),
-        check(Some("application/json"), json!({"token": 5}).to_string(), 400, "bad_request"),
-        check(Some("application/json"), json!({"token": "x", "extra": 1}).to_string(), 400, "bad_request"),
-        check(Some("application/json"), json!({}).to_string(), 400, "bad_request"),
+        check(
+            Some("application/json"),
+            "[]".to_owned(),
+            400,
+            "bad_request",
+        ),
+        check(
+            Some("application/json"),
+            json!({"token": 5}).to_string(),
+            400,
+            "bad_request",
+        ),
+        check(
+            Some("application/json"),
+            json!({"token": "x", "extra": 1}).to_string(),
+            400,
+            "bad_request",
+        ),
+        check(
+            Some("application/json"),
+            json!({}).to_string(),
+            400,
+            "bad_request",
+        ),
         check(None, json!({"token": "x"}).to_string(), 415, "bad_request"),
-        check(Some("text/plain"), json!({"token": "x"}).to_string(), 415, "bad_request"),
-        check(Some("application/json"), format!("{{\"token\": \"{}\"}}", "a".repeat(70 * 1024)), 413, "payload_too_large"),
+        check(
+            Some("text/plain"),
+            json!({"token": "x"}).to_string(),
+            415,
+            "bad_request",
+        ),
+        check(
+            Some("application/json"),
+            format!("{{\"token\": \"{}\"}}", "a".repeat(70 * 1024)),
+            413,
+            "payload_too_large",
+        ),
     ];
     for (ct, body, status, code) in cases {
-        let answer = raw(&server.router, request(Method::POST, "/api/v1/invitations/inspect", Some(ORIGIN), ct, &body)).await;
+        let answer = raw(
+            &server.router,
+            request(
+                Method::POST,
+                "/api/v1/invitations/inspect",
+                Some(ORIGIN),
+                ct,
+                &body,
+            ),
+        )
+        .await;
         answer.expect_error(status, code);
     }
     let answer = raw(
         &server.router,
-        request(Method::POST, "/api/v1/auth/finish", Some(ORIGIN), Some("application/json"), &json!({"ceremony_id": "cer_x", "credential": {"garbage": true}}).to_string()),
+        request(
+            Method::POST,
+            "/api/v1/auth/finish",
+            Some(ORIGIN),
+            Some("application/json"),
+            &json!({"ceremony_id": "cer_x", "credential": {"garbage": true}}).to_string(),
+        ),
     )
     .await;
     answer.expect_error(400, "ceremony_expired");
@@ -100,41 +218,90 @@ async fn malformed_input_gets_a_clear_error() {
         .await
         .expect_error(400, "passkey_failed");
     admin.get("/api/v1/me/passkeys/../../healthz").await;
-    admin.send(Method::PATCH, "/api/v1/me/passkeys/pk_nothere", Some(json!({"name": "x"}))).await.expect_error(404, "not_found");
+    admin
+        .send(
+            Method::PATCH,
+            "/api/v1/me/passkeys/pk_nothere",
+            Some(json!({"name": "x"})),
+        )
+        .await
+        .expect_error(404, "not_found");
     server.cleanup().await;
 }
 
 #[tokio::test]
 async fn sign_in_and_invitation_attempts_are_rate_limited() {
-    let config = Config { auth_rate_per_minute: 5, ..Config::default() };
+    let config = Config {
+        auth_rate_per_minute: 5,
+        ..Config::default()
+    };
     let server = TestServer::with_config(config).await;
     let mut person = server.person();
     for _ in 0..5 {
-        person.post("/api/v1/invitations/inspect", json!({"token": "nope"})).await.expect_error(404, "invitation_not_found");
+        person
+            .post("/api/v1/invitations/inspect", json!({"token": "nope"}))
+            .await
+            .expect_error(404, "invitation_not_found");
     }
-    let answer = person.post("/api/v1/invitations/inspect", json!({"token": "nope"})).await;
+    let answer = person
+        .post("/api/v1/invitations/inspect", json!({"token": "nope"}))
+        .await;
     answer.expect_error(429, "rate_limited");
-    let retry: u64 = answer.headers.get(header::RETRY_AFTER).expect("Retry-After").to_str().expect("ascii").parse().expect("seconds");
+    let retry: u64 = answer
+        .headers
+        .get(header::RETRY_AFTER)
+        .expect("Retry-After")
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
     assert!((1..=60).contains(&retry), "{retry}");
-    person.post("/api/v1/auth/start", json!({})).await.expect_error(429, "rate_limited");
+    person
+        .post("/api/v1/auth/start", json!({}))
+        .await
+        .expect_error(429, "rate_limited");
     server.cleanup().await;
 }
 
 #[tokio::test]
 async fn the_api_document_describes_every_endpoint() {
     let server = TestServer::sqlite().await;
-    let answer = raw(&server.router, request(Method::GET, "/api/openapi.json", None, None, "")).await;
+    let answer = raw(
+        &server.router,
+        request(Method::GET, "/api/openapi.json", None, None, ""),
+    )
+    .await;
     let doc = answer.ok();
     assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
     let paths = doc["paths"].as_object().expect("paths");
     for path in [
-        "/healthz", "/readyz", "/api/v1/setup/status", "/api/v1/invitations/inspect",
-        "/api/v1/invitations/redeem/start", "/api/v1/invitations/redeem/finish", "/api/v1/auth/start",
-        "/api/v1/auth/finish", "/api/v1/auth/reauth/start", "/api/v1/auth/reauth/finish",
-        "/api/v1/auth/signout", "/api/v1/auth/signout-everywhere", "/api/v1/me",
-        "/api/v1/me/anti-phishing-phrase", "/api/v1/me/passkeys", "/api/v1/me/passkeys/start",
-        "/api/v1/me/passkeys/finish", "/api/v1/me/passkeys/{id}", "/api/v1/invitations",
-        "/api/v1/invitations/{id}/revoke", "/api/v1/people", "/api/v1/people/{id}/recovery-invitation",
+        "/healthz",
+        "/readyz",
+        "/api/v1/setup/status",
+        "/api/v1/invitations/inspect",
+        "/api/v1/invitations/redeem/start",
+        "/api/v1/invitations/redeem/finish",
+        "/api/v1/auth/start",
+        "/api/v1/auth/finish",
+        "/api/v1/auth/reauth/start",
+        "/api/v1/auth/reauth/finish",
+        "/api/v1/auth/signout",
+        "/api/v1/auth/signout-everywhere",
+        "/api/v1/me",
+        "/api/v1/me/anti-phishing-phrase",
+        "/api/v1/me/passkeys",
+        "/api/v1/me/passkeys/start",
+        "/api/v1/me/passkeys/finish",
+        "/api/v1/me/passkeys/{id}",
+        "/api/v1/invitations",
+        "/api/v1/invitations/{id}/revoke",
+        "/api/v1/people",
+        "/api/v1/people/{id}/recovery-invitation",
+        "/api/v1/audit/key",
+        "/api/v1/audit/checkpoint",
+        "/api/v1/audit/proof/inclusion",
+        "/api/v1/audit/proof/consistency",
+        "/api/v1/audit/events",
     ] {
         assert!(paths.contains_key(path), "missing {path}");
     }
@@ -145,8 +312,23 @@ async fn the_api_document_describes_every_endpoint() {
 #[tokio::test]
 async fn readiness_reflects_the_database() {
     let server = TestServer::sqlite().await;
-    raw(&server.router, request(Method::GET, "/readyz", None, None, "")).await.ok();
+    raw(
+        &server.router,
+        request(Method::GET, "/readyz", None, None, ""),
+    )
+    .await
+    .ok();
     server.state.store.close().await;
-    raw(&server.router, request(Method::GET, "/readyz", None, None, "")).await.expect_error(503, "unavailable");
-    raw(&server.router, request(Method::GET, "/healthz", None, None, "")).await.ok();
+    raw(
+        &server.router,
+        request(Method::GET, "/readyz", None, None, ""),
+    )
+    .await
+    .expect_error(503, "unavailable");
+    raw(
+        &server.router,
+        request(Method::GET, "/healthz", None, None, ""),
+    )
+    .await
+    .ok();
 }

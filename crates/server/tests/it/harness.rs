@@ -43,34 +43,69 @@ impl TestServer {
         };
         let name = format!("alcove_http_{:016x}", rand::random::<u64>());
         let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create db");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .expect("create db");
         admin.close().await;
         let (base, query) = match admin_url.split_once('?') {
             Some((b, q)) => (b.to_owned(), format!("?{q}")),
             None => (admin_url.clone(), String::new()),
         };
         let (server, _) = base.rsplit_once('/').expect("URL has a path");
-        let store = Store::open(&format!("{server}/{name}{query}")).await.expect("open");
+        let store = Store::open(&format!("{server}/{name}{query}"))
+            .await
+            .expect("open");
         let dir = tempfile::tempdir().expect("tempdir");
-        Some(Self::build(Config::default(), store, dir, Some((admin_url, name))))
+        Some(Self::build(
+            Config::default(),
+            store,
+            dir,
+            Some((admin_url, name)),
+        ))
     }
 
-    fn build(config: Config, store: Store, dir: tempfile::TempDir, pg: Option<(String, String)>) -> TestServer {
+    fn build(
+        mut config: Config,
+        store: Store,
+        dir: tempfile::TempDir,
+        pg: Option<(String, String)>,
+    ) -> TestServer {
+        // The audit log key is created in the data directory.
+        config.data_dir = dir.path().to_path_buf();
         let now = Arc::new(AtomicI64::new(1_800_000_000_000));
         let clock_now = now.clone();
         let clock: alcove_server::Clock = Arc::new(move || clock_now.load(Ordering::SeqCst));
         let state = AppState::new(config, store, clock).expect("state");
         let router = app(state.clone());
-        TestServer { state, router, now, _dir: dir, pg }
+        TestServer {
+            state,
+            router,
+            now,
+            _dir: dir,
+            pg,
+        }
     }
 
     pub async fn cleanup(self) {
         self.state.store.close().await;
         if let Some((admin_url, name)) = self.pg {
             if let Ok(pool) = sqlx::PgPool::connect(&admin_url).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&pool)
+                    .await;
             }
         }
+    }
+
+    /// The data directory (audit log key; the SQLite file for SQLite servers).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    /// The SQLite database's URL (for raw SQL in tamper tests).
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}", self._dir.path().join("alcove.db").display())
     }
 
     pub fn advance_secs(&self, secs: i64) {
@@ -79,13 +114,20 @@ impl TestServer {
 
     /// The token of a fresh setup link.
     pub async fn setup_token(&self) -> String {
-        let link = issue_setup_link(&self.state).await.expect("issue").expect("no admin yet");
+        let link = issue_setup_link(&self.state)
+            .await
+            .expect("issue")
+            .expect("no admin yet");
         assert!(link.starts_with(&format!("{ORIGIN}/setup#")), "{link}");
         link.rsplit_once('#').expect("fragment").1.to_owned()
     }
 
     pub fn person(&self) -> Person {
-        Person { router: self.router.clone(), cookie: None, authenticator: SoftAuthenticator::new(ORIGIN) }
+        Person {
+            router: self.router.clone(),
+            cookie: None,
+            authenticator: SoftAuthenticator::new(ORIGIN),
+        }
     }
 
     /// Sets up the first admin and returns them signed in.
@@ -111,14 +153,30 @@ impl Answer {
 
     #[track_caller]
     pub fn ok(&self) -> &Value {
-        assert!(self.status.is_success(), "expected success, got {} {}", self.status, self.body);
+        assert!(
+            self.status.is_success(),
+            "expected success, got {} {}",
+            self.status,
+            self.body
+        );
         &self.body
     }
 
     #[track_caller]
     pub fn expect_error(&self, status: u16, code: &str) {
-        assert_eq!((self.status.as_u16(), self.code()), (status, code), "body: {}", self.body);
-        assert!(!self.body["error"]["message"].as_str().unwrap_or("").is_empty(), "a message for people");
+        assert_eq!(
+            (self.status.as_u16(), self.code()),
+            (status, code),
+            "body: {}",
+            self.body
+        );
+        assert!(
+            !self.body["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .is_empty(),
+            "a message for people"
+        );
     }
 }
 
@@ -165,10 +223,16 @@ impl Person {
     /// Redeems a setup or invitation link with a new passkey; returns `Me`.
     pub async fn redeem(&mut self, token: &str, name: &str, phrase: &str) -> Value {
         let start = self
-            .post("/api/v1/invitations/redeem/start", json!({"token": token, "display_name": name, "anti_phishing_phrase": phrase}))
+            .post(
+                "/api/v1/invitations/redeem/start",
+                json!({"token": token, "display_name": name, "anti_phishing_phrase": phrase}),
+            )
             .await;
         let start = start.ok().clone();
-        let credential = self.authenticator.register(&start["public_key"]).expect("authenticator registers");
+        let credential = self
+            .authenticator
+            .register(&start["public_key"])
+            .expect("authenticator registers");
         let finish = self
             .post("/api/v1/invitations/redeem/finish", json!({"ceremony_id": start["ceremony_id"], "credential": credential, "passkey_name": "Laptop"}))
             .await;
@@ -181,24 +245,45 @@ impl Person {
         let start = self.post("/api/v1/auth/start", json!({})).await;
         let start = start.ok().clone();
         assert!(
-            start["public_key"]["allowCredentials"].as_array().is_none_or(|a| a.is_empty()),
+            start["public_key"]["allowCredentials"]
+                .as_array()
+                .is_none_or(|a| a.is_empty()),
             "discoverable sign-in names no credentials"
         );
-        let assertion = self.authenticator.authenticate(&start["public_key"]).expect("authenticator signs");
-        self.post("/api/v1/auth/finish", json!({"ceremony_id": start["ceremony_id"], "credential": assertion})).await
+        let assertion = self
+            .authenticator
+            .authenticate(&start["public_key"])
+            .expect("authenticator signs");
+        self.post(
+            "/api/v1/auth/finish",
+            json!({"ceremony_id": start["ceremony_id"], "credential": assertion}),
+        )
+        .await
     }
 
     /// Confirms a sensitive action with a passkey.
     pub async fn reauth(&mut self) -> Answer {
         let start = self.post("/api/v1/auth/reauth/start", json!({})).await;
         let start = start.ok().clone();
-        let assertion = self.authenticator.authenticate(&start["public_key"]).expect("authenticator signs");
-        self.post("/api/v1/auth/reauth/finish", json!({"ceremony_id": start["ceremony_id"], "credential": assertion})).await
+        let assertion = self
+            .authenticator
+            .authenticate(&start["public_key"])
+            .expect("authenticator signs");
+        self.post(
+            "/api/v1/auth/reauth/finish",
+            json!({"ceremony_id": start["ceremony_id"], "credential": assertion}),
+        )
+        .await
     }
 
     /// Issues an invitation and returns its token.
     pub async fn invite(&mut self, role: &str) -> String {
-        let answer = self.post("/api/v1/invitations", json!({"role": role, "label": "for tests"})).await;
+        let answer = self
+            .post(
+                "/api/v1/invitations",
+                json!({"role": role, "label": "for tests"}),
+            )
+            .await;
         let link = answer.ok()["link"].as_str().expect("link").to_owned();
         assert!(link.starts_with(&format!("{ORIGIN}/invite#")), "{link}");
         link.rsplit_once('#').expect("fragment").1.to_owned()
@@ -209,16 +294,29 @@ pub async fn raw(router: &Router, req: Request<Body>) -> Answer {
     let response = router.clone().oneshot(req).await.expect("infallible");
     let status = response.status();
     let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
     let body = if bytes.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
-    Answer { status, headers, body }
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// True when the server would print no setup link (an admin exists).
 pub async fn raw_setup_missing(server: &TestServer) -> bool {
-    issue_setup_link(&server.state).await.expect("issue").is_none()
+    issue_setup_link(&server.state)
+        .await
+        .expect("issue")
+        .is_none()
 }
