@@ -1,5 +1,5 @@
-//! The `alcove` binary: `serve` runs the server, `deid` de-identifies text on this machine;
-//! `audit`, `admin` and `bench` follow.
+//! The `alcove` binary: `serve` runs the server, `deid` de-identifies text on this machine,
+//! `audit` checks and exports the audit log; `admin` and `bench` follow.
 
 mod deid_cmd;
 
@@ -23,6 +23,49 @@ enum Command {
     Serve(Box<ServeArgs>),
     /// De-identify text (stdin to stdout): the 18 HIPAA Safe Harbor identifiers.
     Deid(deid_cmd::DeidArgs),
+    /// Check, publish or export the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the log from its stored events and check every signed checkpoint; exits
+    /// non-zero at the first divergence.
+    Verify(LogArgs),
+    /// Print the latest signed checkpoint (to publish or give to a witness).
+    Checkpoint(LogArgs),
+    /// Print one person's accounting of disclosures, with inclusion proofs.
+    Export(ExportArgs),
+}
+
+/// Where the log is.
+#[derive(clap::Args)]
+struct LogArgs {
+    /// Data directory with the log key (and the SQLite database) [default: ./alcove-data].
+    #[arg(long, env = "ALCOVE_DATA_DIR", default_value = "./alcove-data")]
+    data_dir: PathBuf,
+    /// PostgreSQL URL, when the server uses PostgreSQL.
+    #[arg(long, env = "ALCOVE_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    log: LogArgs,
+    /// The person's user id.
+    #[arg(long)]
+    subject: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Csv,
+    Json,
 }
 
 /// Flags win over `ALCOVE_*` environment variables, which win over `alcove.toml`.
@@ -83,7 +126,54 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(*args),
         Command::Deid(args) => deid_cmd::run(args),
+        Command::Audit(command) => audit(command),
     }
+}
+
+fn audit(command: AuditCommand) -> anyhow::Result<()> {
+    use alcove_server::audit_tool::{self, ExportFormat, LogLocation};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut out = std::io::stdout().lock();
+    let location = |args: &LogArgs| -> (PathBuf, Option<String>) {
+        (args.data_dir.clone(), args.database_url.clone())
+    };
+    match command {
+        AuditCommand::Verify(args) => {
+            let (dir, url) = location(&args);
+            let loc = LogLocation {
+                data_dir: &dir,
+                database_url: url.as_deref(),
+            };
+            if !runtime.block_on(audit_tool::verify(&loc, &mut out))? {
+                std::process::exit(1);
+            }
+        }
+        AuditCommand::Checkpoint(args) => {
+            let (dir, url) = location(&args);
+            let loc = LogLocation {
+                data_dir: &dir,
+                database_url: url.as_deref(),
+            };
+            if !runtime.block_on(audit_tool::checkpoint(&loc, &mut out))? {
+                anyhow::bail!("the audit log has no signed checkpoint yet");
+            }
+        }
+        AuditCommand::Export(args) => {
+            let (dir, url) = location(&args.log);
+            let loc = LogLocation {
+                data_dir: &dir,
+                database_url: url.as_deref(),
+            };
+            let format = match args.format {
+                Format::Csv => ExportFormat::Csv,
+                Format::Json => ExportFormat::Json,
+            };
+            runtime.block_on(audit_tool::export(&loc, &args.subject, format, &mut out))?;
+        }
+    }
+    Ok(())
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {

@@ -137,7 +137,8 @@ impl FromRequestParts<AppState> for Session {
         let now = state.now();
         let idle_ms = idle_timeout_secs(state, user.role).saturating_mul(1000);
         if now >= session.expires_at || now.saturating_sub(session.last_seen_at) > idle_ms {
-            state.store.delete_session(&token_hash).await?;
+            // An expired session is not an event: nobody acted.
+            state.store.delete_session(&token_hash, &[]).await?;
             return Err(ApiError::session_expired());
         }
         if now - session.last_seen_at >= 1000 {
@@ -163,6 +164,13 @@ macro_rules! role_session {
                     Ok($name(session))
                 } else {
                     tracing::warn!(role = session.user.role.as_str(), "authorisation refused");
+                    let event = crate::audit::Event::new(
+                        alcove_audit::EventKind::AuthorizationFailed,
+                        state.now(),
+                    )
+                    .actor(&session.user.id)
+                    .done();
+                    state.store.log_events(&[event]).await?;
                     Err(ApiError::forbidden())
                 }
             }

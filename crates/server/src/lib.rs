@@ -12,6 +12,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audit;
+pub mod audit_tool;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -25,6 +27,7 @@ mod web;
 pub use config::{Config, ConfigOverrides};
 pub use state::{system_clock, AppState, Clock};
 
+use alcove_audit::{EventKind, ObjectKind};
 use alcove_store::{NewInvitation, Store};
 use alcove_types::{ErrorCode, InvitationId, InvitationKind, Role};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -170,28 +173,33 @@ pub async fn issue_setup_link(state: &AppState) -> anyhow::Result<Option<String>
     }
     let token = secrets::new_token();
     let now = state.now();
+    let invitation_id = InvitationId::from_random(secrets::random_id_bytes());
     state
         .store
-        .replace_setup_invitation(&NewInvitation {
-            id: InvitationId::from_random(secrets::random_id_bytes()),
-            token_hash: secrets::hash_token(&token),
-            kind: InvitationKind::Setup,
-            role: Role::Admin,
-            inviter_id: None,
-            recovery_user_id: None,
-            label: None,
-            created_at: now,
-            expires_at: now + state.config.setup_ttl_secs * 1000,
-        })
+        .replace_setup_invitation(
+            &NewInvitation {
+                id: invitation_id.clone(),
+                token_hash: secrets::hash_token(&token),
+                kind: InvitationKind::Setup,
+                role: Role::Admin,
+                inviter_id: None,
+                recovery_user_id: None,
+                label: None,
+                created_at: now,
+                expires_at: now + state.config.setup_ttl_secs * 1000,
+            },
+            &[audit::Event::new(EventKind::InvitationCreated, now)
+                .object(ObjectKind::Invitation, invitation_id.as_str())
+                .done()],
+        )
         .await?;
     Ok(Some(state.link("setup", &token)))
 }
 
 /// Runs the server until SIGTERM or Ctrl-C, then finishes in-flight requests and returns.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    if config.database_url.is_none() {
-        create_private_dir(&config.data_dir)?;
-    }
+    // The data directory holds the audit log key even when the database is PostgreSQL.
+    create_private_dir(&config.data_dir)?;
     let store = Store::open(&config.database_url()).await?;
     let listen = config.listen;
     let tls = config.tls_cert.clone().zip(config.tls_key.clone());
@@ -203,6 +211,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         println!("(Restarting the server before setup prints a new link and voids this one.)");
     }
     spawn_housekeeping(state.clone());
+    audit::spawn_checkpointer(state.clone());
     let app = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     match tls {
         None => {

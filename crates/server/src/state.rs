@@ -1,7 +1,9 @@
-//! Shared server state: the store, configuration, WebAuthn verifier, rate limiters and clock.
+//! Shared server state: the store, configuration, WebAuthn verifier, rate limiters, clock and
+//! audit log key.
 
 use crate::config::Config;
 use crate::limits::RateLimits;
+use alcove_audit::LogSigner;
 use alcove_store::Store;
 use std::sync::Arc;
 use webauthn_rs::prelude::Url;
@@ -35,10 +37,13 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// "Now".
     pub clock: Clock,
+    /// The audit log's checkpoint signing key.
+    pub log: Arc<LogSigner>,
 }
 
 impl AppState {
-    /// Builds the state for a configuration and an opened store.
+    /// Builds the state for a configuration and an opened store; loads the audit log key from
+    /// the data directory, creating it there on first start.
     pub fn new(config: Config, store: Store, clock: Clock) -> anyhow::Result<AppState> {
         let origin = config.public_origin_string()?;
         let origin_url = Url::parse(&origin)?;
@@ -46,6 +51,7 @@ impl AppState {
             .rp_name(&config.practice_name)
             .build()?;
         let limits = RateLimits::new(config.auth_rate_per_minute);
+        let log = crate::audit::load_or_create_log_key(&config.data_dir, &config.rp_id()?)?;
         Ok(AppState {
             store,
             origin: origin.into(),
@@ -53,6 +59,7 @@ impl AppState {
             webauthn: Arc::new(webauthn),
             limits: Arc::new(limits),
             clock,
+            log: Arc::new(log),
         })
     }
 

@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Corrupt,
     /// Applying migrations failed.
     Migration,
+    /// An audit event does not encode (too many objects).
+    InvalidEvent,
     /// The database failed or could not be reached.
     Database,
 }
@@ -59,6 +61,7 @@ impl fmt::Display for Error {
             ErrorKind::LastPasskey => "the last passkey of an account cannot be removed",
             ErrorKind::Corrupt => "a stored value does not parse",
             ErrorKind::Migration => "applying database migrations failed",
+            ErrorKind::InvalidEvent => "an audit event does not encode",
             ErrorKind::Database => "database error",
         };
         match &self.source {

@@ -7,17 +7,25 @@
 //! (an invitation, a WebAuthn ceremony) do so with a conditional update or delete, so two
 //! concurrent requests cannot both succeed.
 //!
+//! Every operation that changes security-relevant state takes the [`AuditEvent`]s that record
+//! it and appends them to the audit log in the same transaction: no change without its event,
+//! no event without its change. [`Store::log_events`] logs events that record no other change.
+//!
 //! Architecture invariants: only this crate knows SQL; it knows nothing about HTTP, WebAuthn or
 //! the meaning of the JSON it keeps for other crates (`passkey_json`, ceremony state). Times are
 //! milliseconds since the Unix epoch, passed in by the caller so tests control the clock.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod audit;
 mod error;
 mod rows;
 
+pub use audit::{AuditLeafRow, AuditScope, CheckpointRow, StoredLogReport};
 pub use error::{Error, ErrorKind};
 pub use rows::*;
+
+use alcove_audit::AuditEvent;
 
 use alcove_types::{InvitationId, InvitationKind, PasskeyId, Role, UserId};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -216,7 +224,11 @@ impl Store {
     // ---- invitations ----------------------------------------------------------------------
 
     /// Stores a new setup link, revoking any earlier unused one (only the newest link works).
-    pub async fn replace_setup_invitation(&self, new: &NewInvitation) -> Result<(), Error> {
+    pub async fn replace_setup_invitation(
+        &self,
+        new: &NewInvitation,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         let q = self.sql(
             "UPDATE invitations SET revoked_at = $1 \
@@ -227,14 +239,20 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         self.insert_invitation(&mut tx, new).await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Stores a new invitation or recovery link.
-    pub async fn create_invitation(&self, new: &NewInvitation) -> Result<(), Error> {
+    pub async fn create_invitation(
+        &self,
+        new: &NewInvitation,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         self.insert_invitation(&mut tx, new).await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -315,7 +333,13 @@ impl Store {
     }
 
     /// Revokes a pending invitation; `Conflict` when it was already used or revoked.
-    pub async fn revoke_invitation(&self, id: &InvitationId, now: i64) -> Result<(), Error> {
+    pub async fn revoke_invitation(
+        &self,
+        id: &InvitationId,
+        now: i64,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
         let q = self.sql(
             "UPDATE invitations SET revoked_at = $1 \
              WHERE id = $2 AND redeemed_at IS NULL AND revoked_at IS NULL",
@@ -323,19 +347,24 @@ impl Store {
         let done = sqlx::query(&q)
             .bind(now)
             .bind(id.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        if done.rows_affected() == 1 {
-            Ok(())
-        } else {
-            Err(Error::new(ErrorKind::Conflict))
+        if done.rows_affected() != 1 {
+            return Err(Error::new(ErrorKind::Conflict));
         }
+        self.append_events(&mut tx, events).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Redeems a setup or invitation link: marks it used (only if still pending at `now`), and
     /// creates the account, its first passkey, its care relationship with the inviting clinician
     /// (for clients) and its first session — all or nothing.
-    pub async fn redeem_for_new_account(&self, redeem: &RedeemNewAccount) -> Result<(), Error> {
+    pub async fn redeem_for_new_account(
+        &self,
+        redeem: &RedeemNewAccount,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         let u = &redeem.user;
         let q = self.sql(
@@ -369,13 +398,18 @@ impl Store {
         }
         self.insert_passkey(&mut tx, &redeem.passkey).await?;
         self.insert_session(&mut tx, &redeem.session).await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Redeems a recovery link: marks it used and adds a passkey and a session to the existing
     /// account. Nothing else changes: the person's other passkeys stay until they revoke them.
-    pub async fn redeem_recovery(&self, redeem: &RedeemRecovery) -> Result<(), Error> {
+    pub async fn redeem_recovery(
+        &self,
+        redeem: &RedeemRecovery,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         self.consume_invitation(&mut tx, &redeem.invitation_id, &redeem.user_id, redeem.now)
             .await?;
@@ -387,6 +421,7 @@ impl Store {
             .bind(redeem.user_id.as_str())
             .execute(&mut *tx)
             .await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -444,9 +479,10 @@ impl Store {
     }
 
     /// Adds a passkey to an existing account.
-    pub async fn add_passkey(&self, p: &NewPasskey) -> Result<(), Error> {
+    pub async fn add_passkey(&self, p: &NewPasskey, events: &[AuditEvent]) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         self.insert_passkey(&mut tx, p).await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -501,6 +537,7 @@ impl Store {
         user: &UserId,
         id: &PasskeyId,
         now: i64,
+        events: &[AuditEvent],
     ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         let q = self.sql(
@@ -523,6 +560,7 @@ impl Store {
             tx.rollback().await?;
             return Err(Error::new(ErrorKind::LastPasskey));
         }
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -531,7 +569,11 @@ impl Store {
     /// sign-in time, and the new session, in one transaction. The counter update is conditional
     /// on the stored counter still being `previous_count`, so two racing sign-ins with the same
     /// counter cannot both succeed.
-    pub async fn record_sign_in(&self, sign_in: &SignIn) -> Result<(), Error> {
+    pub async fn record_sign_in(
+        &self,
+        sign_in: &SignIn,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET sign_count = $1, passkey_json = $2, last_used_at = $3 \
@@ -555,12 +597,13 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         self.insert_session(&mut tx, &sign_in.session).await?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Records a fresh passkey confirmation within an existing session.
-    pub async fn record_reauth(&self, reauth: &Reauth) -> Result<(), Error> {
+    pub async fn record_reauth(&self, reauth: &Reauth, events: &[AuditEvent]) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET sign_count = $1, passkey_json = $2, last_used_at = $3 \
@@ -585,6 +628,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         expect_one(done.rows_affected())?;
+        self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -634,20 +678,34 @@ impl Store {
         Ok(())
     }
 
-    /// Ends one session.
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), Error> {
+    /// Ends one session (pass no events for a session that merely expired).
+    pub async fn delete_session(
+        &self,
+        token_hash: &str,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
         let q = self.sql("DELETE FROM sessions WHERE token_hash = $1");
-        sqlx::query(&q).bind(token_hash).execute(&self.pool).await?;
+        sqlx::query(&q).bind(token_hash).execute(&mut *tx).await?;
+        self.append_events(&mut tx, events).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Ends every session of a person ("sign out everywhere"); returns how many ended.
-    pub async fn delete_sessions_of(&self, user: &UserId) -> Result<u64, Error> {
+    pub async fn delete_sessions_of(
+        &self,
+        user: &UserId,
+        events: &[AuditEvent],
+    ) -> Result<u64, Error> {
+        let mut tx = self.pool.begin().await?;
         let q = self.sql("DELETE FROM sessions WHERE user_id = $1");
         let done = sqlx::query(&q)
             .bind(user.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        self.append_events(&mut tx, events).await?;
+        tx.commit().await?;
         Ok(done.rows_affected())
     }
 

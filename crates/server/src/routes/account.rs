@@ -1,11 +1,13 @@
 //! The signed-in person's own account: who they are, their anti-phishing phrase, their passkeys.
 
 use super::ApiJson;
+use crate::audit::Event;
 use crate::auth::{idle_timeout_secs, Session};
 use crate::error::{ApiError, ApiResult};
 use crate::passkeys;
 use crate::secrets::random_id_bytes;
 use crate::state::AppState;
+use alcove_audit::{EventKind, ObjectKind};
 use alcove_store::{NewPasskey, PasskeyRow};
 use alcove_types::api::{
     CeremonyChallenge, Empty, ErrorBody, Me, Passkey as PasskeyView, PasskeyFinishRequest,
@@ -154,7 +156,12 @@ pub async fn add_passkey_finish(
         sign_count: 0,
         created_at: now,
     };
-    match state.store.add_passkey(&new).await {
+    let events = [Event::new(EventKind::PasskeyAdded, now)
+        .actor(&session.user.id)
+        .subject(&session.user.id)
+        .object(ObjectKind::Passkey, new.id.as_str())
+        .done()];
+    match state.store.add_passkey(&new, &events).await {
         Ok(()) => {}
         Err(e) if e.kind() == alcove_store::ErrorKind::Duplicate => {
             return Err(ApiError::new(
@@ -215,9 +222,15 @@ pub async fn revoke_passkey(
 ) -> ApiResult<StatusCode> {
     session.require_fresh(&state)?;
     let id = PasskeyId::parse(&id).ok_or_else(ApiError::not_found)?;
+    let now = state.now();
+    let events = [Event::new(EventKind::PasskeyRevoked, now)
+        .actor(&session.user.id)
+        .subject(&session.user.id)
+        .object(ObjectKind::Passkey, id.as_str())
+        .done()];
     state
         .store
-        .revoke_passkey(&session.user.id, &id, state.now())
+        .revoke_passkey(&session.user.id, &id, now, &events)
         .await?;
     tracing::info!("passkey revoked");
     Ok(StatusCode::NO_CONTENT)

@@ -4,11 +4,13 @@
 //! token is generated here, returned once inside the link's fragment, and stored only hashed.
 
 use super::ApiJson;
+use crate::audit::Event;
 use crate::auth::InviterSession;
 use crate::error::{ApiError, ApiResult};
 use crate::passkeys;
 use crate::secrets::{hash_token, new_token, random_id_bytes};
 use crate::state::AppState;
+use alcove_audit::{EventKind, ObjectKind};
 use alcove_store::{InvitationRow, NewInvitation, PersonRow};
 use alcove_types::api::{
     CreateInvitationRequest, Empty, ErrorBody, Invitation, InvitationList, InvitationStatus,
@@ -118,7 +120,18 @@ pub async fn revoke_invitation(
     if row.kind == InvitationKind::Setup || (session.user.role != Role::Admin && !mine) {
         return Err(ApiError::not_found());
     }
-    match state.store.revoke_invitation(&id, state.now()).await {
+    let now = state.now();
+    let mut event = Event::new(EventKind::InvitationRevoked, now)
+        .actor(&session.user.id)
+        .object(ObjectKind::Invitation, id.as_str());
+    if let Some(subject) = &row.recovery_user_id {
+        event = event.subject(subject);
+    }
+    match state
+        .store
+        .revoke_invitation(&id, now, &[event.done()])
+        .await
+    {
         Ok(()) => {}
         Err(e) if e.kind() == alcove_store::ErrorKind::Conflict => {
             return Err(ApiError::new(
@@ -148,7 +161,23 @@ pub async fn list_people(
     let rows = if session.user.role == Role::Admin {
         state.store.people().await?
     } else {
-        state.store.clients_of(&session.user.id).await?
+        let clients = state.store.clients_of(&session.user.id).await?;
+        // A clinician seeing a client in their list is an access to that client's record.
+        let now = state.now();
+        let events: Vec<_> = clients
+            .iter()
+            .map(|c| {
+                Event::new(EventKind::RecordViewed, now)
+                    .actor(&session.user.id)
+                    .subject(&c.id)
+                    .object(ObjectKind::User, c.id.as_str())
+                    .done()
+            })
+            .collect();
+        if !events.is_empty() {
+            state.store.log_events(&events).await?;
+        }
+        clients
     };
     Ok(Json(PersonList {
         people: rows.into_iter().map(person_view).collect(),
@@ -218,7 +247,13 @@ async fn issue(
         created_at: now,
         expires_at: now + state.config.invitation_ttl_secs * 1000,
     };
-    state.store.create_invitation(&new).await?;
+    let mut event = Event::new(EventKind::InvitationCreated, now)
+        .actor(inviter)
+        .object(ObjectKind::Invitation, new.id.as_str());
+    if let Some(subject) = &new.recovery_user_id {
+        event = event.subject(subject);
+    }
+    state.store.create_invitation(&new, &[event.done()]).await?;
     tracing::info!(
         kind = kind.as_str(),
         role = role.as_str(),

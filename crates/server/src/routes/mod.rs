@@ -2,6 +2,7 @@
 //! description, and [`api_router`] collects routes and document together so they cannot drift.
 
 mod account;
+mod audit;
 mod health;
 mod invitations;
 mod redeem;
@@ -33,6 +34,7 @@ use utoipa_axum::routes;
         (name = "account", description = "The signed-in person's own account"),
         (name = "invitations", description = "Issuing and revoking invitations"),
         (name = "people", description = "People visible to staff"),
+        (name = "audit", description = "The tamper-evident audit log: key, checkpoints, proofs and events"),
     )
 )]
 pub struct ApiDoc;
@@ -65,6 +67,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(invitations::revoke_invitation))
         .routes(routes!(invitations::list_people))
         .routes(routes!(invitations::recovery_invitation))
+        .routes(routes!(audit::key))
+        .routes(routes!(audit::checkpoint))
+        .routes(routes!(audit::inclusion))
+        .routes(routes!(audit::consistency))
+        .routes(routes!(audit::events))
 }
 
 /// A JSON body whose rejections are API errors with stable codes.

@@ -6,11 +6,13 @@
 //! one transaction that also consumes the link, so a link works at most once.
 
 use super::{client_ip, limit_address, ApiJson};
+use crate::audit::Event;
 use crate::auth::{session_cookie, set_cookie};
 use crate::error::{ApiError, ApiResult};
 use crate::passkeys::{self, RedeemContext};
 use crate::secrets::{hash_token, new_token, plausible_token, random_id_bytes};
 use crate::state::AppState;
+use alcove_audit::{EventKind, ObjectKind};
 use alcove_store::{
     InvitationRow, NewPasskey, NewSession, NewUser, RedeemNewAccount, RedeemRecovery,
 };
@@ -153,17 +155,46 @@ pub async fn redeem_finish(
         expires_at: now + state.config.session_lifetime_secs * 1000,
         reauth_at: Some(now),
     };
+    let mut events = vec![Event::new(EventKind::InvitationRedeemed, now)
+        .actor(&user_id)
+        .subject(&user_id)
+        .object(ObjectKind::Invitation, invitation.id.as_str())
+        .done()];
+    if invitation.kind == InvitationKind::Setup {
+        events.push(
+            Event::new(EventKind::SetupCompleted, now)
+                .actor(&user_id)
+                .subject(&user_id)
+                .done(),
+        );
+    }
+    events.push(
+        Event::new(EventKind::PasskeyAdded, now)
+            .actor(&user_id)
+            .subject(&user_id)
+            .object(ObjectKind::Passkey, new_passkey.id.as_str())
+            .done(),
+    );
+    events.push(
+        Event::new(EventKind::SignIn, now)
+            .actor(&user_id)
+            .subject(&user_id)
+            .done(),
+    );
     let result = match invitation.kind {
         InvitationKind::Recovery => {
             state
                 .store
-                .redeem_recovery(&RedeemRecovery {
-                    invitation_id: invitation.id.clone(),
-                    user_id: user_id.clone(),
-                    passkey: new_passkey,
-                    session,
-                    now,
-                })
+                .redeem_recovery(
+                    &RedeemRecovery {
+                        invitation_id: invitation.id.clone(),
+                        user_id: user_id.clone(),
+                        passkey: new_passkey,
+                        session,
+                        now,
+                    },
+                    &events,
+                )
                 .await
         }
         InvitationKind::Setup | InvitationKind::Invitation => {
@@ -173,20 +204,23 @@ pub async fn redeem_finish(
             };
             state
                 .store
-                .redeem_for_new_account(&RedeemNewAccount {
-                    invitation_id: invitation.id.clone(),
-                    user: NewUser {
-                        id: user_id.clone(),
-                        role: invitation.role,
-                        display_name: context.display_name,
-                        anti_phishing_phrase: context.anti_phishing_phrase,
-                        webauthn_handle: context.handle,
+                .redeem_for_new_account(
+                    &RedeemNewAccount {
+                        invitation_id: invitation.id.clone(),
+                        user: NewUser {
+                            id: user_id.clone(),
+                            role: invitation.role,
+                            display_name: context.display_name,
+                            anti_phishing_phrase: context.anti_phishing_phrase,
+                            webauthn_handle: context.handle,
+                        },
+                        passkey: new_passkey,
+                        session,
+                        care_clinician,
+                        now,
                     },
-                    passkey: new_passkey,
-                    session,
-                    care_clinician,
-                    now,
-                })
+                    &events,
+                )
                 .await
         }
     };

@@ -2,11 +2,13 @@
 //! sign-out (this session, or everywhere).
 
 use super::{client_ip, limit_address, ApiJson};
+use crate::audit::Event;
 use crate::auth::{clear_cookie, session_cookie, set_cookie, Session};
 use crate::error::{ApiError, ApiResult};
 use crate::passkeys;
 use crate::secrets::{hash_token, new_token};
 use crate::state::AppState;
+use alcove_audit::{EventKind, ObjectKind};
 use alcove_store::{NewSession, PasskeyRow, Reauth, SignIn};
 use alcove_types::api::{AssertionFinishRequest, CeremonyChallenge, Empty, ErrorBody, Me};
 use axum::extract::State;
@@ -109,9 +111,14 @@ pub async fn sign_in_finish(
         },
         now,
     };
+    let events = [Event::new(EventKind::SignIn, now)
+        .actor(&user.id)
+        .subject(&user.id)
+        .object(ObjectKind::Passkey, row.id.as_str())
+        .done()];
     state
         .store
-        .record_sign_in(&sign_in)
+        .record_sign_in(&sign_in, &events)
         .await
         .map_err(conflict_is_failure)?;
     tracing::info!(role = user.role.as_str(), "signed in");
@@ -192,9 +199,14 @@ pub async fn reauth_finish(
         session_token_hash: session.session.token_hash.clone(),
         now: state.now(),
     };
+    let events = [Event::new(EventKind::SignIn, reauth.now)
+        .actor(&session.user.id)
+        .subject(&session.user.id)
+        .object(ObjectKind::Passkey, row.id.as_str())
+        .done()];
     state
         .store
-        .record_reauth(&reauth)
+        .record_reauth(&reauth, &events)
         .await
         .map_err(conflict_is_failure)?;
     let me = super::account::me_for(&state, &session.user.id, &session.session.token_hash).await?;
@@ -209,9 +221,13 @@ pub async fn sign_out(
     session: Session,
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<(StatusCode, HeaderMap)> {
+    let events = [Event::new(EventKind::SignOut, state.now())
+        .actor(&session.user.id)
+        .subject(&session.user.id)
+        .done()];
     state
         .store
-        .delete_session(&session.session.token_hash)
+        .delete_session(&session.session.token_hash, &events)
         .await?;
     let mut headers = HeaderMap::new();
     set_cookie(&mut headers, clear_cookie(&state));
@@ -226,7 +242,14 @@ pub async fn sign_out_everywhere(
     session: Session,
     ApiJson(_empty): ApiJson<Empty>,
 ) -> ApiResult<(StatusCode, HeaderMap)> {
-    let ended = state.store.delete_sessions_of(&session.user.id).await?;
+    let events = [Event::new(EventKind::SignOutEverywhere, state.now())
+        .actor(&session.user.id)
+        .subject(&session.user.id)
+        .done()];
+    let ended = state
+        .store
+        .delete_sessions_of(&session.user.id, &events)
+        .await?;
     tracing::info!(sessions = ended, "signed out everywhere");
     let mut headers = HeaderMap::new();
     set_cookie(&mut headers, clear_cookie(&state));

@@ -297,6 +297,11 @@ async fn the_api_document_describes_every_endpoint() {
         "/api/v1/invitations/{id}/revoke",
         "/api/v1/people",
         "/api/v1/people/{id}/recovery-invitation",
+        "/api/v1/audit/key",
+        "/api/v1/audit/checkpoint",
+        "/api/v1/audit/proof/inclusion",
+        "/api/v1/audit/proof/consistency",
+        "/api/v1/audit/events",
     ] {
         assert!(paths.contains_key(path), "missing {path}");
     }

@@ -66,11 +66,13 @@ impl TestServer {
     }
 
     fn build(
-        config: Config,
+        mut config: Config,
         store: Store,
         dir: tempfile::TempDir,
         pg: Option<(String, String)>,
     ) -> TestServer {
+        // The audit log key is created in the data directory.
+        config.data_dir = dir.path().to_path_buf();
         let now = Arc::new(AtomicI64::new(1_800_000_000_000));
         let clock_now = now.clone();
         let clock: alcove_server::Clock = Arc::new(move || clock_now.load(Ordering::SeqCst));
@@ -94,6 +96,16 @@ impl TestServer {
                     .await;
             }
         }
+    }
+
+    /// The data directory (audit log key; the SQLite file for SQLite servers).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    /// The SQLite database's URL (for raw SQL in tamper tests).
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}", self._dir.path().join("alcove.db").display())
     }
 
     pub fn advance_secs(&self, secs: i64) {

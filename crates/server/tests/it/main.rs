@@ -2,6 +2,7 @@
 //! authenticator standing in for the browser.
 
 mod accounts;
+mod audit;
 mod hardening;
 mod harness;
 mod invitations;

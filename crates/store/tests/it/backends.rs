@@ -7,6 +7,8 @@ use sqlx::Executor;
 /// A store on a fresh database, and what to clean up afterwards.
 pub struct TestStore {
     pub store: Store,
+    /// The database URL (for raw SQL in tamper tests).
+    pub url: String,
     _dir: Option<TempDir>,
     pg_admin: Option<(String, String)>,
 }
@@ -41,6 +43,7 @@ pub async fn sqlite() -> TestStore {
     let store = Store::open(&url).await.expect("open sqlite store");
     TestStore {
         store,
+        url,
         _dir: Some(TempDir(dir)),
         pg_admin: None,
     }
@@ -71,6 +74,7 @@ pub async fn postgres(test: &str) -> Option<TestStore> {
     let store = Store::open(&url).await.expect("open postgres store");
     Some(TestStore {
         store,
+        url,
         _dir: None,
         pg_admin: Some((admin_url, name)),
     })
@@ -96,6 +100,33 @@ macro_rules! conformance {
                 async fn $name() {
                     let Some(t) = $crate::backends::postgres(stringify!($name)).await else { return };
                     super::$name(&t.store).await;
+                    t.drop_database().await;
+                }
+            )*
+        }
+    };
+}
+
+/// Like `conformance!`, but each test also gets the database URL: `$body(store, url)`.
+#[macro_export]
+macro_rules! conformance_with_url {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let t = $crate::backends::sqlite().await;
+                    super::$name(&t.store, &t.url).await;
+                    t.drop_database().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(t) = $crate::backends::postgres(stringify!($name)).await else { return };
+                    super::$name(&t.store, &t.url).await;
                     t.drop_database().await;
                 }
             )*

@@ -1,6 +1,7 @@
 //! The behaviour every backend must share: single-use links, atomic redemption, sessions,
 //! passkey counters and the last-passkey rule.
 
+use alcove_audit::{AuditEvent, EventKind};
 use alcove_store::*;
 use alcove_types::{InvitationId, InvitationKind, PasskeyId, Role, UserId};
 
@@ -17,6 +18,11 @@ crate::conformance!(
 );
 
 const HOUR: i64 = 3_600_000;
+
+/// One event of `kind` to record with a change.
+fn ev(kind: EventKind) -> [AuditEvent; 1] {
+    [AuditEvent::new(kind, 1)]
+}
 
 fn id<T>(make: fn([u8; 16]) -> T, n: u8) -> T {
     make([n; 16])
@@ -92,12 +98,12 @@ fn session(n: u8, user: &UserId, now: i64) -> NewSession {
 async fn admin(store: &Store, now: i64) -> UserId {
     let setup = invitation(1, InvitationKind::Setup, Role::Admin, None, now);
     store
-        .replace_setup_invitation(&setup)
+        .replace_setup_invitation(&setup, &ev(EventKind::InvitationCreated))
         .await
         .expect("setup link");
     let redeem = account(1, &setup.id, Role::Admin, None, now);
     store
-        .redeem_for_new_account(&redeem)
+        .redeem_for_new_account(&redeem, &ev(EventKind::InvitationRedeemed))
         .await
         .expect("redeem setup");
     redeem.user.id
@@ -108,12 +114,12 @@ async fn setup_link_is_single_use_and_replaced(store: &Store) {
     assert!(!store.has_admin().await.expect("has_admin"));
     let first = invitation(1, InvitationKind::Setup, Role::Admin, None, now);
     store
-        .replace_setup_invitation(&first)
+        .replace_setup_invitation(&first, &ev(EventKind::InvitationCreated))
         .await
         .expect("first link");
     let second = invitation(2, InvitationKind::Setup, Role::Admin, None, now + 1);
     store
-        .replace_setup_invitation(&second)
+        .replace_setup_invitation(&second, &ev(EventKind::InvitationCreated))
         .await
         .expect("second link");
     let old = store
@@ -126,17 +132,26 @@ async fn setup_link_is_single_use_and_replaced(store: &Store) {
         "a newer setup link voids the older one"
     );
     let err = store
-        .redeem_for_new_account(&account(1, &first.id, Role::Admin, None, now + 2))
+        .redeem_for_new_account(
+            &account(1, &first.id, Role::Admin, None, now + 2),
+            &ev(EventKind::InvitationRedeemed),
+        )
         .await
         .expect_err("the voided link must not work");
     assert_eq!(err.kind(), ErrorKind::Conflict);
     store
-        .redeem_for_new_account(&account(2, &second.id, Role::Admin, None, now + 2))
+        .redeem_for_new_account(
+            &account(2, &second.id, Role::Admin, None, now + 2),
+            &ev(EventKind::InvitationRedeemed),
+        )
         .await
         .expect("the newest link works");
     assert!(store.has_admin().await.expect("has_admin"));
     let err = store
-        .redeem_for_new_account(&account(3, &second.id, Role::Admin, None, now + 3))
+        .redeem_for_new_account(
+            &account(3, &second.id, Role::Admin, None, now + 3),
+            &ev(EventKind::InvitationRedeemed),
+        )
         .await
         .expect_err("a link works once");
     assert_eq!(err.kind(), ErrorKind::Conflict);
@@ -152,12 +167,15 @@ async fn redemption_is_atomic(store: &Store) {
         Some(&admin),
         now,
     );
-    store.create_invitation(&inv).await.expect("invite");
+    store
+        .create_invitation(&inv, &ev(EventKind::InvitationCreated))
+        .await
+        .expect("invite");
     // A redemption whose passkey collides with an existing credential fails as a whole.
     let mut redeem = account(6, &inv.id, Role::Clinician, None, now + 1);
     redeem.passkey.credential_id = "cred-1".to_owned();
     let err = store
-        .redeem_for_new_account(&redeem)
+        .redeem_for_new_account(&redeem, &ev(EventKind::InvitationRedeemed))
         .await
         .expect_err("duplicate credential");
     assert_eq!(err.kind(), ErrorKind::Duplicate);
@@ -174,7 +192,10 @@ async fn redemption_is_atomic(store: &Store) {
     assert!(store.session("session-6").await.expect("lookup").is_none());
     // Retrying with a good passkey succeeds.
     let redeem = account(6, &inv.id, Role::Clinician, None, now + 2);
-    store.redeem_for_new_account(&redeem).await.expect("redeem");
+    store
+        .redeem_for_new_account(&redeem, &ev(EventKind::InvitationRedeemed))
+        .await
+        .expect("redeem");
     let user = store
         .user(&redeem.user.id)
         .await
@@ -198,15 +219,15 @@ async fn expired_and_revoked_links_cannot_be_redeemed(store: &Store) {
         Some(&admin),
         now,
     );
-    store.create_invitation(&expiring).await.expect("invite");
+    store
+        .create_invitation(&expiring, &ev(EventKind::InvitationCreated))
+        .await
+        .expect("invite");
     let err = store
-        .redeem_for_new_account(&account(
-            7,
-            &expiring.id,
-            Role::Supervisor,
-            None,
-            now + HOUR,
-        ))
+        .redeem_for_new_account(
+            &account(7, &expiring.id, Role::Supervisor, None, now + HOUR),
+            &ev(EventKind::InvitationRedeemed),
+        )
         .await
         .expect_err("expired at exactly expires_at");
     assert_eq!(err.kind(), ErrorKind::Conflict);
@@ -218,21 +239,27 @@ async fn expired_and_revoked_links_cannot_be_redeemed(store: &Store) {
         Some(&admin),
         now,
     );
-    store.create_invitation(&revoked).await.expect("invite");
     store
-        .revoke_invitation(&revoked.id, now + 1)
+        .create_invitation(&revoked, &ev(EventKind::InvitationCreated))
+        .await
+        .expect("invite");
+    store
+        .revoke_invitation(&revoked.id, now + 1, &ev(EventKind::InvitationRevoked))
         .await
         .expect("revoke");
     assert_eq!(
         store
-            .revoke_invitation(&revoked.id, now + 2)
+            .revoke_invitation(&revoked.id, now + 2, &ev(EventKind::InvitationRevoked))
             .await
             .expect_err("twice")
             .kind(),
         ErrorKind::Conflict
     );
     let err = store
-        .redeem_for_new_account(&account(8, &revoked.id, Role::Supervisor, None, now + 3))
+        .redeem_for_new_account(
+            &account(8, &revoked.id, Role::Supervisor, None, now + 3),
+            &ev(EventKind::InvitationRedeemed),
+        )
         .await
         .expect_err("revoked");
     assert_eq!(err.kind(), ErrorKind::Conflict);
@@ -258,12 +285,12 @@ async fn clinician_sees_only_their_clients(store: &Store) {
             now,
         );
         store
-            .create_invitation(&inv)
+            .create_invitation(&inv, &ev(EventKind::InvitationCreated))
             .await
             .expect("invite clinician");
         let redeem = account(n, &inv.id, Role::Clinician, None, now);
         store
-            .redeem_for_new_account(&redeem)
+            .redeem_for_new_account(&redeem, &ev(EventKind::InvitationRedeemed))
             .await
             .expect("clinician joins");
         clinicians.push(redeem.user.id);
@@ -275,10 +302,13 @@ async fn clinician_sees_only_their_clients(store: &Store) {
         Some(&clinicians[0]),
         now,
     );
-    store.create_invitation(&inv).await.expect("invite client");
+    store
+        .create_invitation(&inv, &ev(EventKind::InvitationCreated))
+        .await
+        .expect("invite client");
     let client = account(12, &inv.id, Role::Client, Some(&clinicians[0]), now);
     store
-        .redeem_for_new_account(&client)
+        .redeem_for_new_account(&client, &ev(EventKind::InvitationRedeemed))
         .await
         .expect("client joins");
 
@@ -326,11 +356,11 @@ async fn sign_in_counter_update_is_conditional(store: &Store) {
         now: now + 5,
     };
     store
-        .record_sign_in(&sign_in(0, 3, 20))
+        .record_sign_in(&sign_in(0, 3, 20), &ev(EventKind::SignIn))
         .await
         .expect("first sign-in");
     let err = store
-        .record_sign_in(&sign_in(0, 4, 21))
+        .record_sign_in(&sign_in(0, 4, 21), &ev(EventKind::SignIn))
         .await
         .expect_err("stale previous counter");
     assert_eq!(err.kind(), ErrorKind::Conflict);
@@ -362,14 +392,14 @@ async fn last_passkey_cannot_be_revoked(store: &Store) {
     let first = store.passkeys_of(&admin).await.expect("passkeys").remove(0);
     assert_eq!(
         store
-            .revoke_passkey(&admin, &first.id, now)
+            .revoke_passkey(&admin, &first.id, now, &ev(EventKind::PasskeyRevoked))
             .await
             .expect_err("only passkey")
             .kind(),
         ErrorKind::LastPasskey
     );
     store
-        .add_passkey(&passkey(30, &admin, now + 1))
+        .add_passkey(&passkey(30, &admin, now + 1), &ev(EventKind::PasskeyAdded))
         .await
         .expect("second passkey");
     store
@@ -377,7 +407,7 @@ async fn last_passkey_cannot_be_revoked(store: &Store) {
         .await
         .expect("rename");
     store
-        .revoke_passkey(&admin, &first.id, now + 2)
+        .revoke_passkey(&admin, &first.id, now + 2, &ev(EventKind::PasskeyRevoked))
         .await
         .expect("revoke first");
     let left = store.passkeys_of(&admin).await.expect("passkeys");
@@ -412,7 +442,10 @@ async fn sessions_end_individually_and_everywhere(store: &Store) {
             session: session(n, &admin, now),
             now,
         };
-        store.record_sign_in(&sign_in).await.expect("sign in");
+        store
+            .record_sign_in(&sign_in, &ev(EventKind::SignIn))
+            .await
+            .expect("sign in");
     }
     store
         .touch_session("session-40", now + 10)
@@ -427,11 +460,17 @@ async fn sessions_end_individually_and_everywhere(store: &Store) {
             .last_seen_at,
         now + 10
     );
-    store.delete_session("session-40").await.expect("sign out");
+    store
+        .delete_session("session-40", &ev(EventKind::SignOut))
+        .await
+        .expect("sign out");
     assert!(store.session("session-40").await.expect("lookup").is_none());
     assert!(store.session("session-41").await.expect("lookup").is_some());
     assert_eq!(
-        store.delete_sessions_of(&admin).await.expect("everywhere"),
+        store
+            .delete_sessions_of(&admin, &ev(EventKind::SignOutEverywhere))
+            .await
+            .expect("everywhere"),
         2
     );
     assert!(store.session("session-41").await.expect("lookup").is_none());
@@ -499,7 +538,11 @@ async fn duplicate_credential_is_refused(store: &Store) {
     let mut dup = passkey(50, &admin, now);
     dup.credential_id = "cred-1".to_owned();
     assert_eq!(
-        store.add_passkey(&dup).await.expect_err("duplicate").kind(),
+        store
+            .add_passkey(&dup, &ev(EventKind::PasskeyAdded))
+            .await
+            .expect_err("duplicate")
+            .kind(),
         ErrorKind::Duplicate
     );
     assert_eq!(store.passkeys_of(&admin).await.expect("passkeys").len(), 1);
