@@ -343,6 +343,10 @@ fn preceded_by(c: &Ctx<'_>, i: usize, phrases: &[&str], bit: u32) -> bool {
     if !(g == " " || g == ", ") {
         return false;
     }
+    if bit != B_ORG_CUE_LAST {
+        // Single-word lists: the mask bit already says the word is on the list.
+        return true;
+    }
     let one = c.words[i - 1].base();
     phrases.iter().any(|p| {
         let mut parts = p.rsplitn(2, ' ');

@@ -35,8 +35,10 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 /// Splits `text` into words. Digits are not words; they break words.
-pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
-    let mut out: Vec<Word<'_>> = Vec::with_capacity(text.len() / 5);
+///
+/// `lowered` is `text.to_ascii_lowercase()` (same byte offsets): ASCII words borrow from it.
+pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
+    let mut out: Vec<Word<'a>> = Vec::with_capacity(text.len() / 5);
     let mut iter = text.char_indices().peekable();
     let mut prev_end = 0usize;
     while let Some((i, c)) = iter.next() {
@@ -72,13 +74,11 @@ pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
             break;
         }
         let raw = &text[start..end];
-        let lower: Cow<'_, str> = if raw
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b == b'\'' || b == b'-')
-        {
-            Cow::Borrowed(raw)
-        } else if raw.is_ascii() {
-            Cow::Owned(raw.to_ascii_lowercase())
+        let lower: Cow<'a, str> = if raw.is_ascii() {
+            match lowered.get(start..end) {
+                Some(l) => Cow::Borrowed(l),
+                None => Cow::Owned(raw.to_ascii_lowercase()),
+            }
         } else {
             let mut lower = String::with_capacity(raw.len());
             for ch in raw.chars() {
