@@ -368,7 +368,7 @@ pub(crate) struct Gates {
     plus: bool,
     /// "://" or "www." (any case): a URL may start here.
     url: bool,
-    /// A period between an ASCII letter or digit and a letter: a domain may end here.
+    /// A period between an ASCII letter, digit or hyphen and a letter: a domain may end here.
     domain: bool,
     /// 17 uppercase letters or digits in a row: a VIN may be here.
     caps_run: bool,
@@ -400,7 +400,7 @@ impl Gates {
                 }
                 b'.' => {
                     let before = i.checked_sub(1).and_then(|k| bytes.get(k));
-                    if before.is_some_and(u8::is_ascii_alphanumeric)
+                    if before.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-')
                         && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
                     {
                         g.domain = true;
