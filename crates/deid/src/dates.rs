@@ -98,6 +98,7 @@ impl DateScanner {
     /// Appends the dates of `text` to `out`.
     pub fn find(&self, text: &str, out: &mut Vec<Span>) {
         let bytes = text.as_bytes();
+        let digit = bytes.iter().any(u8::is_ascii_digit);
         let glued = |s: usize, e: usize| {
             (s > 0
                 && (bytes[s - 1].is_ascii_digit() || bytes[s - 1] == b'/' || bytes[s - 1] == b'.'))
@@ -105,7 +106,11 @@ impl DateScanner {
                     .get(e)
                     .is_some_and(|b| b.is_ascii_digit() || *b == b'/')
         };
-        for m in self.iso.find_iter(text) {
+        for m in digit
+            .then(|| self.iso.find_iter(text))
+            .into_iter()
+            .flatten()
+        {
             let p: Vec<u32> = nums(m.as_str());
             if p.len() == 3
                 && (1..=12).contains(&p[1])
@@ -120,7 +125,11 @@ impl DateScanner {
                 });
             }
         }
-        for m in self.numeric.find_iter(text) {
+        for m in digit
+            .then(|| self.numeric.find_iter(text))
+            .into_iter()
+            .flatten()
+        {
             let p = nums(m.as_str());
             if p.len() == 3 && valid_md(p[0], p[1]) && !glued(m.start(), m.end()) {
                 out.push(Span {
@@ -131,7 +140,11 @@ impl DateScanner {
                 });
             }
         }
-        for m in self.short.find_iter(text) {
+        for m in digit
+            .then(|| self.short.find_iter(text))
+            .into_iter()
+            .flatten()
+        {
             let p = nums(m.as_str());
             if p.len() != 2 || !valid_md(p[0], p[1]) || glued(m.start(), m.end()) {
                 continue;

@@ -1,7 +1,7 @@
 //! Embedded dictionaries: census names, SCOWL English words, GeoNames places,
 //! and the hand-written keep-list and cue words (see `data/README.md`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A fast non-cryptographic hasher for short dictionary keys (the FxHash mixing step).
@@ -30,8 +30,7 @@ impl Hasher for FxHasher {
     }
 }
 
-/// Hash sets and maps keyed by dictionary words.
-pub(crate) type WordSet = HashSet<&'static str, BuildHasherDefault<FxHasher>>;
+/// Hash maps keyed by dictionary words.
 pub(crate) type WordMap<V> = HashMap<&'static str, V, BuildHasherDefault<FxHasher>>;
 
 static FIRST_NAMES: &str = include_str!("../data/first_names.txt");
@@ -42,53 +41,100 @@ static REGIONS: &str = include_str!("../data/regions.txt");
 static KEEP: &str = include_str!("../data/keep.txt");
 static NAME_WORDS: &str = include_str!("../data/name_words.txt");
 
-/// Lowercase word sets, built once per [`crate::Engine`].
+/// The word is a census first name.
+pub(crate) const F_FIRST: u16 = 1;
+/// The word is a census surname.
+pub(crate) const F_LAST: u16 = 1 << 1;
+/// The word is an ordinary English word.
+pub(crate) const F_ENGLISH: u16 = 1 << 2;
+/// The word (or phrase) is a place name.
+pub(crate) const F_PLACE: u16 = 1 << 3;
+/// The word (or phrase) is a state or country: it stays in the text.
+pub(crate) const F_REGION: u16 = 1 << 4;
+/// The word is on the keep-list.
+pub(crate) const F_KEEP: u16 = 1 << 5;
+/// The word is a first name that is also a rare English word.
+pub(crate) const F_NAME_WORD: u16 = 1 << 6;
+
+/// Everything the dictionaries know about one lowercase word or phrase.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Entry {
+    /// The lists that hold it (bits `F_*`).
+    pub flags: u16,
+    /// Most words of a place or region name that starts with this word (0: none of two or more).
+    pub place_run: u8,
+    /// Cue words: the bits of the cue lists that hold it (see `names`).
+    pub cues: u32,
+}
+
+impl Entry {
+    /// The word is on one of the lists `flags`.
+    pub fn is(self, flags: u16) -> bool {
+        self.flags & flags != 0
+    }
+}
+
+/// One merged table from lowercase word (or multi-word place) to its [`Entry`],
+/// built once per [`crate::Engine`]: each token costs one hash lookup.
 pub(crate) struct Dictionaries {
-    pub first: WordSet,
-    pub last: WordSet,
-    pub english: WordSet,
-    /// Place names, single and multi-word (words joined by one space).
-    pub places: WordSet,
-    /// States and countries: they stay in the text.
-    pub regions: WordSet,
-    pub keep: WordSet,
-    /// First names that are also rare English words: names when capitalised.
-    pub name_words: WordSet,
-    /// Cue words and the bits of the cue lists that hold them.
-    pub cues: WordMap<u32>,
+    map: WordMap<Entry>,
     /// Longest place or region name in words.
     pub max_place_words: usize,
 }
 
-fn lines(data: &'static str) -> WordSet {
+fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
     data.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
 }
 
 impl Dictionaries {
     pub fn load() -> Dictionaries {
-        let places = lines(PLACES);
-        let regions = lines(REGIONS);
-        let max_place_words = places
-            .iter()
-            .chain(regions.iter())
-            .map(|p| p.split(' ').count())
-            .max()
-            .unwrap_or(1)
-            .min(5);
-        Dictionaries {
-            first: lines(FIRST_NAMES),
-            last: lines(SURNAMES),
-            english: lines(ENGLISH),
-            places,
-            regions,
-            keep: lines(KEEP),
-            name_words: lines(NAME_WORDS),
-            cues: crate::names::cue_masks(),
-            max_place_words,
+        let mut map = WordMap::<Entry>::default();
+        map.reserve(200_000);
+        let lists: [(&'static str, u16); 7] = [
+            (FIRST_NAMES, F_FIRST),
+            (SURNAMES, F_LAST),
+            (ENGLISH, F_ENGLISH),
+            (PLACES, F_PLACE),
+            (REGIONS, F_REGION),
+            (KEEP, F_KEEP),
+            (NAME_WORDS, F_NAME_WORD),
+        ];
+        let mut max_place_words = 1;
+        for (data, flag) in lists {
+            for w in lines(data) {
+                map.entry(w).or_default().flags |= flag;
+                if flag & (F_PLACE | F_REGION) != 0 {
+                    let count = w.split(' ').count();
+                    max_place_words = max_place_words.max(count);
+                    if count >= 2 {
+                        // Registered under the first word without a period ("st." of "st. louis").
+                        let head = w.split(' ').next().unwrap_or(w);
+                        let head = head.strip_suffix('.').unwrap_or(head);
+                        let e = map.entry(head).or_default();
+                        e.place_run = e.place_run.max(count.min(255) as u8);
+                    }
+                }
+            }
         }
+        for (w, cues) in crate::names::cue_masks() {
+            map.entry(w).or_default().cues |= cues;
+        }
+        Dictionaries {
+            map,
+            max_place_words: max_place_words.min(5),
+        }
+    }
+
+    /// What the lists know about `word` (lowercase); empty when it is on none.
+    pub fn get(&self, word: &str) -> Entry {
+        self.map.get(word).copied().unwrap_or_default()
+    }
+
+    /// `word` (lowercase) is on one of the lists `flags`.
+    pub fn has(&self, word: &str, flags: u16) -> bool {
+        self.get(word).is(flags)
     }
 }
 

@@ -90,7 +90,8 @@ impl Engine {
         let mut spans = Vec::new();
         self.scanners.find(text, &mut spans);
         self.dates.find(text, &mut spans);
-        let words = text::words(text);
+        let lowered = text.to_ascii_lowercase();
+        let words = text::words(text, &lowered);
         names::find(text, &words, &self.dict, &mut spans);
         if let Some((ac, kinds)) = &self.deny {
             let bytes = text.as_bytes();

@@ -7,7 +7,10 @@
 //! ("my sister Grace"), a speech cue ("Will said"), a neighbouring name, or a
 //! capital in the middle of a sentence.
 
-use crate::dict::{self, Dictionaries, WordMap};
+use crate::dict::{
+    self, Dictionaries, Entry, WordMap, F_ENGLISH, F_FIRST, F_KEEP, F_LAST, F_NAME_WORD, F_PLACE,
+    F_REGION,
+};
 use crate::entity::{EntityType, Span};
 use crate::text::Word;
 
@@ -149,12 +152,16 @@ const AUXILIARIES: &[&str] = &[
 
 struct Ctx<'a> {
     text: &'a str,
-    words: &'a [Word],
+    words: &'a [Word<'a>],
     d: &'a Dictionaries,
     label: Vec<Option<(EntityType, f32)>>,
     safe: Vec<bool>,
+    /// Per word: what the dictionaries know about its base form (one lookup).
+    ent: Vec<Entry>,
     /// Per word: which cue lists hold it (bits `B_*`).
     mask: Vec<u32>,
+    /// Per word: a month or weekday name.
+    cal: Vec<bool>,
     /// Per word: ordinary English, first name, surname (computed once).
     eng: Vec<bool>,
     first: Vec<bool>,
@@ -191,49 +198,48 @@ impl Ctx<'_> {
     fn compute_english(&self, i: usize) -> bool {
         let w = &self.words[i];
         let b = w.base();
-        if w.cap && !w.all_caps && self.d.name_words.contains(b) {
+        let e = self.ent[i];
+        if w.cap && !w.all_caps && e.is(F_NAME_WORD) {
             return false;
         }
-        if self.d.english.contains(b) || self.d.keep.contains(b) {
+        if e.is(F_ENGLISH | F_KEEP) {
             return true;
         }
         if let Some(pos) = b.find('\'') {
             // Contractions: didn't, I'm, we've, they'll.
             let (stem, tail) = b.split_at(pos);
             if matches!(tail, "'t" | "'m" | "'re" | "'ve" | "'ll" | "'d") {
-                return stem.len() <= 1 || self.d.english.contains(stem) || stem.ends_with('n');
+                return stem.len() <= 1 || self.d.has(stem, F_ENGLISH) || stem.ends_with('n');
             }
         }
         if b.contains('-') {
             // A hyphenated word is ordinary when every part is.
             return b
                 .split('-')
-                .all(|p| p.is_empty() || self.d.english.contains(p));
+                .all(|p| p.is_empty() || self.d.has(p, F_ENGLISH));
         }
         false
     }
 
     fn compute_first(&self, i: usize) -> bool {
         let b = self.words[i].base();
-        self.d.first.contains(b)
-            || b.contains(['-', '\'']) && b.split(['-', '\'']).any(|p| self.d.first.contains(p))
+        self.ent[i].is(F_FIRST)
+            || b.contains(['-', '\'']) && b.split(['-', '\'']).any(|p| self.d.has(p, F_FIRST))
     }
 
     fn compute_last(&self, i: usize) -> bool {
         let b = self.words[i].base();
-        if self.d.last.contains(b) {
+        if self.ent[i].is(F_LAST) {
             return true;
         }
         if b.contains('\'') {
             // O'Brien is OBRIEN in the census.
             let joined: String = b.chars().filter(|&c| c != '\'').collect();
-            if self.d.last.contains(joined.as_str()) {
+            if self.d.has(&joined, F_LAST) {
                 return true;
             }
         }
-        b.contains('-')
-            && b.split('-')
-                .any(|p| self.d.last.contains(p) || self.d.first.contains(p))
+        b.contains('-') && b.split('-').any(|p| self.d.has(p, F_LAST | F_FIRST))
     }
 
     fn named(&self, i: usize) -> bool {
@@ -245,7 +251,19 @@ impl Ctx<'_> {
     }
 
     fn calendar(&self, i: usize) -> bool {
+        self.cal[i]
+    }
+
+    fn compute_calendar(&self, i: usize) -> bool {
         let b = self.words[i].base();
+        if !(3..=10).contains(&b.len())
+            || !matches!(
+                b.as_bytes()[0],
+                b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd' | b't' | b'w'
+            )
+        {
+            return false;
+        }
         let b = if b.len() > 6 {
             b.strip_suffix('s').unwrap_or(b)
         } else {
@@ -266,7 +284,7 @@ impl Ctx<'_> {
 }
 
 /// Finds names, places and organisations among `words` of `text`.
-pub(crate) fn find(text: &str, words: &[Word], d: &Dictionaries, out: &mut Vec<Span>) {
+pub(crate) fn find(text: &str, words: &[Word<'_>], d: &Dictionaries, out: &mut Vec<Span>) {
     let n = words.len();
     let mut c = Ctx {
         text,
@@ -274,14 +292,15 @@ pub(crate) fn find(text: &str, words: &[Word], d: &Dictionaries, out: &mut Vec<S
         d,
         label: vec![None; n],
         safe: vec![false; n],
-        mask: words
-            .iter()
-            .map(|w| d.cues.get(w.base()).copied().unwrap_or(0))
-            .collect(),
+        ent: words.iter().map(|w| d.get(w.base())).collect(),
+        mask: Vec::new(),
+        cal: Vec::new(),
         eng: Vec::new(),
         first: Vec::new(),
         last: Vec::new(),
     };
+    c.mask = c.ent.iter().map(|e| e.cues).collect();
+    c.cal = (0..n).map(|i| c.compute_calendar(i)).collect();
     c.eng = (0..n).map(|i| c.compute_english(i)).collect();
     c.first = (0..n).map(|i| c.compute_first(i)).collect();
     c.last = (0..n).map(|i| c.compute_last(i)).collect();
@@ -323,6 +342,10 @@ fn preceded_by(c: &Ctx<'_>, i: usize, phrases: &[&str], bit: u32) -> bool {
     let g = c.gap(i);
     if !(g == " " || g == ", ") {
         return false;
+    }
+    if bit != B_ORG_CUE_LAST {
+        // Single-word lists: the mask bit already says the word is on the list.
+        return true;
     }
     let one = c.words[i - 1].base();
     phrases.iter().any(|p| {
@@ -367,13 +390,18 @@ fn organisations(c: &mut Ctx<'_>) {
                     | "hospital"
             )
             && c.words[i + 1].base() == "of";
-        let span_text: String = c.words[i..end]
-            .iter()
-            .map(|w| w.base())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let is_place =
-            c.d.places.contains(span_text.as_str()) || c.d.regions.contains(span_text.as_str());
+        let is_place = if end - i == 1 {
+            c.ent[i].is(F_PLACE | F_REGION)
+        } else if usize::from(c.ent[i].place_run) >= end - i {
+            let span_text: String = c.words[i..end]
+                .iter()
+                .map(|w| w.base())
+                .collect::<Vec<_>>()
+                .join(" ");
+            c.d.has(&span_text, F_PLACE | F_REGION)
+        } else {
+            false
+        };
         let cued = preceded_by(c, i, dict::ORG_CUES, B_ORG_CUE_LAST)
             && !is_place
             && !c.calendar(i)
@@ -408,6 +436,9 @@ fn places(c: &mut Ctx<'_>) {
         let mut matched = 0;
         let mut region = false;
         for len in (1..=max.min(n - i)).rev() {
+            if len >= 2 && usize::from(c.ent[i].place_run) < len {
+                continue;
+            }
             if (1..len).any(|k| !c.joined(i + k) || c.label[i + k].is_some()) {
                 continue;
             }
@@ -425,7 +456,12 @@ fn places(c: &mut Ctx<'_>) {
                     key.push('.');
                 }
             }
-            if c.d.regions.contains(key.as_str()) {
+            let e = if len == 1 && key.len() == c.words[i].base().len() {
+                c.ent[i]
+            } else {
+                c.d.get(&key)
+            };
+            if e.is(F_REGION) {
                 // "Jordan", "Georgia": a region that is also a first name is a person unless cued.
                 if len == 1 && !cued && c.first_name(i) {
                     continue;
@@ -434,7 +470,7 @@ fn places(c: &mut Ctx<'_>) {
                 region = true;
                 break;
             }
-            if c.d.places.contains(key.as_str()) {
+            if e.is(F_PLACE) {
                 matched = len;
                 break;
             }
@@ -467,7 +503,7 @@ fn places(c: &mut Ctx<'_>) {
             let j = i + matched;
             j < n && c.gap(j) == ", " && {
                 let b = c.words[j].base();
-                c.d.regions.contains(b) || (c.words[j].all_caps && b.len() == 2)
+                c.ent[j].is(F_REGION) || (c.words[j].all_caps && b.len() == 2)
             }
         };
         let person_like = matched == 1 && c.named(i) && !cued && !followed_by_region;
@@ -487,7 +523,7 @@ fn places(c: &mut Ctx<'_>) {
         {
             matched += 1;
         }
-        if accept && !(matched == 1 && c.d.keep.contains(c.words[i].base())) {
+        if accept && !(matched == 1 && c.ent[i].is(F_KEEP)) {
             for k in i..i + matched {
                 c.set(k, EntityType::Location, if english { 0.7 } else { 0.85 });
             }
@@ -520,7 +556,7 @@ fn people(c: &mut Ctx<'_>) {
             continue;
         }
         let english = c.english(i);
-        let keep = c.d.keep.contains(b);
+        let keep = c.ent[i].is(F_KEEP);
         let named = c.named(i);
         let calendar = c.calendar(i);
         let title = i > 0
@@ -557,7 +593,7 @@ fn people(c: &mut Ctx<'_>) {
                 continue;
             }
         }
-        if calendar || c.d.regions.contains(b) && !c.first_name(i) {
+        if calendar || c.ent[i].is(F_REGION) && !c.first_name(i) {
             continue;
         }
         if w.all_caps && (b.len() <= 2 || b.len() <= 5 && (english || !named)) {
@@ -641,7 +677,7 @@ fn extend_names(c: &mut Ctx<'_>) {
                 let lower_pair = !c.words[i].cap && !w.cap && c.surname(j) && !c.english(j);
                 if (w.cap
                     && !c.calendar(j)
-                    && !c.d.keep.contains(w.base())
+                    && !c.ent[j].is(F_KEEP)
                     && (c.named(j) || !c.english(j)))
                     || initial
                     || lower_pair
@@ -657,12 +693,12 @@ fn extend_names(c: &mut Ctx<'_>) {
                     && !c.words[i].cap
                     && w.base().len() >= 3
                     && !c.english(i - 1)
-                    && !c.d.keep.contains(w.base());
+                    && !c.ent[i - 1].is(F_KEEP);
                 if lower_first {
                     c.set(i - 1, EntityType::Name, 0.6);
                 } else if w.cap
                     && !c.calendar(i - 1)
-                    && !c.d.keep.contains(w.base())
+                    && !c.ent[i - 1].is(F_KEEP)
                     && (c.first_name(i - 1) || initial)
                 {
                     c.set(i - 1, EntityType::Name, 0.8);

@@ -103,7 +103,8 @@ impl Scanners {
                 score,
             });
         };
-        if text.contains('@') {
+        let g = Gates::of(bytes);
+        if g.at {
             for m in self.email.find_iter(text) {
                 push(out, m.start(), m.end(), EntityType::Email, 0.99);
             }
@@ -118,15 +119,15 @@ impl Scanners {
                 push(out, m.start(), end, EntityType::Url, 0.85);
             }
         }
-        for m in self.url.find_iter(text) {
+        for m in gated(&self.url, g.url, text) {
             let end = trim_punct(text, m.start(), m.end());
             push(out, m.start(), end, EntityType::Url, 0.95);
         }
-        for m in self.domain.find_iter(text) {
+        for m in gated(&self.domain, g.domain, text) {
             let end = trim_punct(text, m.start(), m.end());
             push(out, m.start(), end, EntityType::Url, 0.8);
         }
-        for m in self.ipv4.find_iter(text) {
+        for m in gated(&self.ipv4, g.digit, text) {
             if m.as_str()
                 .split('.')
                 .all(|o| o.parse::<u16>().is_ok_and(|v| v <= 255))
@@ -134,7 +135,7 @@ impl Scanners {
                 push(out, m.start(), m.end(), EntityType::Ip, 0.95);
             }
         }
-        if text.contains(':') {
+        if g.colon {
             for m in self.ipv6.find_iter(text) {
                 let s = m.as_str().trim_end_matches(':');
                 if s.matches(':').count() >= 2 && s.parse::<std::net::Ipv6Addr>().is_ok() {
@@ -142,10 +143,10 @@ impl Scanners {
                 }
             }
         }
-        for m in self.mac.find_iter(text) {
+        for m in gated(&self.mac, g.colon || g.hyphen, text) {
             push(out, m.start(), m.end(), EntityType::Device, 0.95);
         }
-        for m in self.ssn.find_iter(text) {
+        for m in gated(&self.ssn, g.digit, text) {
             if !digit_boundary(bytes, m.start(), m.end()) {
                 continue;
             }
@@ -157,23 +158,23 @@ impl Scanners {
                 push(out, m.start(), m.end(), cue.unwrap_or(EntityType::Id), 0.6);
             }
         }
-        for m in self.phone.find_iter(text) {
+        for m in gated(&self.phone, g.digit, text) {
             if !digit_boundary(bytes, m.start(), m.end()) {
                 continue;
             }
             let kind = phone_kind(text, m.start());
             push(out, m.start(), m.end(), kind, 0.9);
         }
-        for m in self.intl_phone.find_iter(text) {
+        for m in gated(&self.intl_phone, g.plus && g.digit, text) {
             let n = m.as_str().bytes().filter(u8::is_ascii_digit).count();
             if (8..=15).contains(&n) {
                 push(out, m.start(), m.end(), phone_kind(text, m.start()), 0.85);
             }
         }
-        for m in self.digits.find_iter(text) {
+        for m in gated(&self.digits, g.digit, text) {
             self.classify_digits(text, m.start(), m.end(), out);
         }
-        for m in self.iban.find_iter(text) {
+        for m in gated(&self.iban, g.digit, text) {
             if iban_valid(m.as_str()) {
                 push(out, m.start(), m.end(), EntityType::Account, 0.95);
             }
@@ -211,10 +212,10 @@ impl Scanners {
                 }
             }
         }
-        for m in self.unit.find_iter(text) {
+        for m in gated(&self.unit, g.digit, text) {
             push(out, m.start(), m.end(), EntityType::Location, 0.8);
         }
-        for m in self.loose_phone.find_iter(text) {
+        for m in gated(&self.loose_phone, g.digit, text) {
             let s = m.as_str();
             let n = s.bytes().filter(u8::is_ascii_digit).count();
             let groups = s
@@ -225,20 +226,25 @@ impl Scanners {
                 push(out, m.start(), m.end(), phone_kind(text, m.start()), 0.7);
             }
         }
-        for m in self.vin.find_iter(text) {
+        for m in gated(&self.vin, g.digit || g.caps_run, text) {
             if vin_valid(m.as_str().as_bytes()) {
                 push(out, m.start(), m.end(), EntityType::Vehicle, 0.95);
             }
         }
-        for m in self.alnum_id.find_iter(text) {
+        for m in gated(&self.alnum_id, g.digit, text) {
             self.classify_alnum(text, m.start(), m.end(), out);
         }
-        for caps in self.cued_id.captures_iter(text) {
+        for caps in g
+            .digit
+            .then(|| self.cued_id.captures_iter(text))
+            .into_iter()
+            .flatten()
+        {
             if let (Some(all), Some(value)) = (caps.get(0), caps.get(1)) {
                 cued(text, all.start(), value.start(), value.end(), out);
             }
         }
-        for m in self.street.find_iter(text) {
+        for m in gated(&self.street, g.digit, text) {
             // "St." keeps its period; "Street." ends a sentence.
             let s = m.as_str();
             let full_word_then_period = s.ends_with('.')
@@ -253,17 +259,17 @@ impl Scanners {
             };
             push(out, m.start(), end, EntityType::Location, 0.9);
         }
-        for m in self.street_lower.find_iter(text) {
+        for m in gated(&self.street_lower, g.digit, text) {
             push(out, m.start(), m.end(), EntityType::Location, 0.7);
         }
-        for m in self.po_box.find_iter(text) {
+        for m in gated(&self.po_box, g.digit, text) {
             push(out, m.start(), m.end(), EntityType::Location, 0.9);
         }
-        for m in self.age.find_iter(text) {
+        for m in gated(&self.age, g.digit, text) {
             let end = m.start() + m.as_str().bytes().take_while(u8::is_ascii_digit).count();
             push(out, m.start(), end, EntityType::Age, 0.9);
         }
-        for m in self.age_prefix.find_iter(text) {
+        for m in gated(&self.age_prefix, g.digit, text) {
             let s = m.as_str();
             let digits = s.bytes().rev().take_while(u8::is_ascii_digit).count();
             push(out, m.end() - digits, m.end(), EntityType::Age, 0.9);
@@ -349,6 +355,74 @@ impl Scanners {
             score,
         });
     }
+}
+
+/// Cheap facts about a text that tell which patterns cannot match it, found in one pass.
+#[derive(Default)]
+pub(crate) struct Gates {
+    /// An ASCII digit.
+    pub digit: bool,
+    at: bool,
+    colon: bool,
+    hyphen: bool,
+    plus: bool,
+    /// "://" or "www." (any case): a URL may start here.
+    url: bool,
+    /// A period between an ASCII letter, digit or hyphen and a letter: a domain may end here.
+    domain: bool,
+    /// 17 uppercase letters or digits in a row: a VIN may be here.
+    caps_run: bool,
+}
+
+impl Gates {
+    pub fn of(bytes: &[u8]) -> Gates {
+        let mut g = Gates::default();
+        let mut run = 0usize;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b.is_ascii_uppercase() || b.is_ascii_digit() {
+                run += 1;
+                if run >= 17 {
+                    g.caps_run = true;
+                }
+            } else {
+                run = 0;
+            }
+            match b {
+                b'0'..=b'9' => g.digit = true,
+                b'@' => g.at = true,
+                b'-' => g.hyphen = true,
+                b'+' => g.plus = true,
+                b':' => {
+                    g.colon = true;
+                    if bytes.get(i + 1..i + 3) == Some(b"//") {
+                        g.url = true;
+                    }
+                }
+                b'.' => {
+                    let before = i.checked_sub(1).and_then(|k| bytes.get(k));
+                    if before.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                        && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+                    {
+                        g.domain = true;
+                    }
+                    if i >= 3 && bytes[i - 3..i].eq_ignore_ascii_case(b"www") {
+                        g.url = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        g
+    }
+}
+
+/// The matches of `re` in `text`, or none when `on` says it cannot match.
+fn gated<'r, 't>(
+    re: &'r Regex,
+    on: bool,
+    text: &'t str,
+) -> impl Iterator<Item = regex::Match<'t>> + use<'r, 't> {
+    on.then(|| re.find_iter(text)).into_iter().flatten()
 }
 
 fn is_unit(s: &str) -> bool {

@@ -1,12 +1,15 @@
 //! A small tokenizer: words with their byte offsets and the gap before each.
 
+use std::borrow::Cow;
+
 /// One word: letters with inner apostrophes, hyphens and periods of initials.
 #[derive(Clone, Debug)]
-pub(crate) struct Word {
+pub(crate) struct Word<'a> {
     pub start: usize,
     pub end: usize,
     /// Lowercase form with curly apostrophes made straight.
-    pub lower: String,
+    /// Borrowed from the text when the word is already lowercase ASCII.
+    pub lower: Cow<'a, str>,
     /// `lower` without a possessive `'s` or trailing `'`.
     pub base_len: usize,
     /// Byte end of the word without a possessive.
@@ -21,7 +24,7 @@ pub(crate) struct Word {
     pub gap_start: usize,
 }
 
-impl Word {
+impl Word<'_> {
     pub fn base(&self) -> &str {
         &self.lower[..self.base_len]
     }
@@ -32,8 +35,10 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 /// Splits `text` into words. Digits are not words; they break words.
-pub(crate) fn words(text: &str) -> Vec<Word> {
-    let mut out: Vec<Word> = Vec::with_capacity(text.len() / 5);
+///
+/// `lowered` is `text.to_ascii_lowercase()` (same byte offsets): ASCII words borrow from it.
+pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
+    let mut out: Vec<Word<'a>> = Vec::with_capacity(text.len() / 5);
     let mut iter = text.char_indices().peekable();
     let mut prev_end = 0usize;
     while let Some((i, c)) = iter.next() {
@@ -69,14 +74,22 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
             break;
         }
         let raw = &text[start..end];
-        let mut lower = String::with_capacity(raw.len());
-        for ch in raw.chars() {
-            if ch == '\u{2019}' {
-                lower.push('\'');
-            } else {
-                lower.extend(ch.to_lowercase());
+        let lower: Cow<'a, str> = if raw.is_ascii() {
+            match lowered.get(start..end) {
+                Some(l) => Cow::Borrowed(l),
+                None => Cow::Owned(raw.to_ascii_lowercase()),
             }
-        }
+        } else {
+            let mut lower = String::with_capacity(raw.len());
+            for ch in raw.chars() {
+                if ch == '\u{2019}' {
+                    lower.push('\'');
+                } else {
+                    lower.extend(ch.to_lowercase());
+                }
+            }
+            Cow::Owned(lower)
+        };
         let mut base_len = lower.len();
         let mut base_end = end;
         if lower.ends_with("'s") && lower.len() > 2 {
