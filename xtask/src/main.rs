@@ -101,8 +101,12 @@ fn test(root: &Path) -> Result<()> {
         eprintln!("note: ALCOVE_TEST_POSTGRES_URL is not set; the PostgreSQL tests will say they were skipped");
     }
     run(root, "cargo", &["test", "--workspace"])?;
-    run(root, "cargo", &["build", "-p", "alcove-cli"])?;
+    // `cargo test` built the binary for the CLI's own tests, with the same features; building it
+    // again with `cargo build -p alcove-cli` would re-resolve features and recompile many crates.
     let bin = root.join("target/debug/alcove");
+    if !bin.exists() {
+        run(root, "cargo", &["build", "-p", "alcove-cli"])?;
+    }
     eprintln!("==> node --test (e2e, ALCOVE_BIN={})", bin.display());
     let status = Command::new("node")
         .args(["--test", "--test-concurrency=1"])
