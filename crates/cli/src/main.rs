@@ -119,6 +119,12 @@ struct ServeArgs {
     /// Sign-in, setup and invitation attempts per client address per minute [default: 30].
     #[arg(long, env = "ALCOVE_AUTH_RATE_PER_MINUTE")]
     auth_rate_per_minute: Option<u32>,
+    /// Largest encrypted attachment accepted, in bytes [default: 26214400 (25 MiB)].
+    #[arg(long, env = "ALCOVE_MAX_BLOB_BYTES")]
+    max_blob_bytes: Option<u64>,
+    /// How long messages are kept after every device acknowledged them, in seconds [default: 604800].
+    #[arg(long, env = "ALCOVE_DELIVERED_RETENTION_SECS")]
+    delivered_retention_secs: Option<i64>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -193,6 +199,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tls_key: args.tls_key,
         log_format: args.log_format,
         auth_rate_per_minute: args.auth_rate_per_minute,
+        max_blob_bytes: args.max_blob_bytes,
+        delivered_retention_secs: args.delivered_retention_secs,
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
     init_logging(&config.log_format);

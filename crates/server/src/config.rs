@@ -46,6 +46,10 @@ pub struct Config {
     pub log_format: String,
     /// Sign-in, setup and invitation requests allowed per client address per minute.
     pub auth_rate_per_minute: u32,
+    /// Largest encrypted attachment blob accepted, in bytes.
+    pub max_blob_bytes: u64,
+    /// How long a message is kept after every device of its conversation has acknowledged it.
+    pub delivered_retention_secs: i64,
 }
 
 impl Default for Config {
@@ -67,6 +71,8 @@ impl Default for Config {
             tls_key: None,
             log_format: "text".to_owned(),
             auth_rate_per_minute: 30,
+            max_blob_bytes: 25 * 1024 * 1024,
+            delivered_retention_secs: 7 * 24 * 3600,
         }
     }
 }
@@ -104,6 +110,10 @@ pub struct ConfigOverrides {
     pub log_format: Option<String>,
     /// `--auth-rate-per-minute` / `ALCOVE_AUTH_RATE_PER_MINUTE`.
     pub auth_rate_per_minute: Option<u32>,
+    /// `--max-blob-bytes` / `ALCOVE_MAX_BLOB_BYTES`.
+    pub max_blob_bytes: Option<u64>,
+    /// `--delivered-retention-secs` / `ALCOVE_DELIVERED_RETENTION_SECS`.
+    pub delivered_retention_secs: Option<i64>,
 }
 
 impl Config {
@@ -147,7 +157,7 @@ impl Config {
             log_format,
             auth_rate_per_minute
         );
-        set!(reauth_window_secs);
+        set!(reauth_window_secs, max_blob_bytes, delivered_retention_secs);
         set_opt!(database_url, public_url, rp_id, tls_cert, tls_key);
         if self.database_url.as_deref() == Some("") {
             self.database_url = None;
@@ -163,11 +173,15 @@ impl Config {
             ("idle_timeout_client_secs", self.idle_timeout_client_secs),
             ("session_lifetime_secs", self.session_lifetime_secs),
             ("reauth_window_secs", self.reauth_window_secs),
+            ("delivered_retention_secs", self.delivered_retention_secs),
         ];
         for (name, value) in positive {
             if value <= 0 {
                 bail!("{name} must be a positive number of seconds");
             }
+        }
+        if !(1024..=1024 * 1024 * 1024).contains(&self.max_blob_bytes) {
+            bail!("max_blob_bytes must be between 1 KiB and 1 GiB");
         }
         if self.auth_rate_per_minute == 0 {
             bail!("auth_rate_per_minute must be at least 1");

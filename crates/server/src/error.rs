@@ -31,6 +31,11 @@ impl ApiError {
         self.code
     }
 
+    /// The plain-language message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// 400 for malformed input.
     pub fn bad_request(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
@@ -153,6 +158,20 @@ impl From<alcove_store::Error> for ApiError {
                 StatusCode::CONFLICT,
                 ErrorCode::LastPasskey,
                 "This is your only passkey. Add another passkey first, then remove this one.",
+            ),
+            ErrorKind::EpochConflict => ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::EpochConflict,
+                "Another change to this conversation was accepted first. Process it, then make your change again.",
+            ),
+            ErrorKind::NotMember => ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::NotMember,
+                "This device is not a member of that conversation.",
+            ),
+            ErrorKind::Invalid => ApiError::invalid(
+                ErrorCode::InvalidMessage,
+                "The message does not fit this conversation (a future epoch, or a device that cannot be added).",
             ),
             _ => ApiError::internal(&e),
         }

@@ -17,12 +17,14 @@ pub mod audit_tool;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod hub;
 pub mod limits;
 pub mod passkeys;
 pub mod routes;
 pub mod secrets;
 pub mod state;
 mod web;
+pub mod ws;
 
 pub use config::{Config, ConfigOverrides};
 pub use state::{system_clock, AppState, Clock};
@@ -251,6 +253,22 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Serves `state` on an already bound listener until `shutdown` completes, with the same
+/// background tasks as [`run`] (for tests and benchmarks that need a real socket).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    spawn_housekeeping(state.clone());
+    audit::spawn_checkpointer(state.clone());
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -258,6 +276,16 @@ fn spawn_housekeeping(state: AppState) {
             tick.tick().await;
             if let Err(e) = state.store.purge_expired(state.now()).await {
                 tracing::warn!(error = %e, "purging expired sessions failed");
+            }
+            let keep_ms = state.config.delivered_retention_secs.saturating_mul(1000);
+            match state
+                .store
+                .purge_delivered(state.now().saturating_sub(keep_ms))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(messages = n, "deleted delivered messages past retention"),
+                Err(e) => tracing::warn!(error = %e, "purging delivered messages failed"),
             }
             state.limits.shrink();
         }

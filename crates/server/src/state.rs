@@ -2,6 +2,7 @@
 //! audit log key.
 
 use crate::config::Config;
+use crate::hub::Hub;
 use crate::limits::RateLimits;
 use alcove_audit::LogSigner;
 use alcove_store::Store;
@@ -39,6 +40,10 @@ pub struct AppState {
     pub clock: Clock,
     /// The audit log's checkpoint signing key.
     pub log: Arc<LogSigner>,
+    /// Open WebSocket connections, for live delivery.
+    pub hub: Arc<Hub>,
+    /// When each (reader, conversation) pair last logged a `RecordViewed` event.
+    pub views: Arc<crate::routes::conversations::ViewLog>,
 }
 
 impl AppState {
@@ -60,6 +65,8 @@ impl AppState {
             limits: Arc::new(limits),
             clock,
             log: Arc::new(log),
+            hub: Arc::new(Hub::default()),
+            views: Arc::default(),
         })
     }
 

@@ -194,7 +194,7 @@ impl Store {
     /// Appends events that record no other change (a read of sensitive data, a refused
     /// request) in a transaction of their own. Returns the index of the first new leaf.
     pub async fn log_events(&self, events: &[AuditEvent]) -> Result<u64, Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let first = self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(first)

@@ -22,6 +22,12 @@ pub enum ErrorKind {
     Migration,
     /// An audit event does not encode (too many objects).
     InvalidEvent,
+    /// A commit was made in an epoch that already has an accepted commit.
+    EpochConflict,
+    /// The device is not a (current) member of the conversation.
+    NotMember,
+    /// The input refers to something that cannot be (a future epoch, an unknown addressee).
+    Invalid,
     /// The database failed or could not be reached.
     Database,
 }
@@ -62,6 +68,9 @@ impl fmt::Display for Error {
             ErrorKind::Corrupt => "a stored value does not parse",
             ErrorKind::Migration => "applying database migrations failed",
             ErrorKind::InvalidEvent => "an audit event does not encode",
+            ErrorKind::EpochConflict => "another commit of this epoch was accepted first",
+            ErrorKind::NotMember => "the device is not a member of the conversation",
+            ErrorKind::Invalid => "the input refers to something that cannot be",
             ErrorKind::Database => "database error",
         };
         match &self.source {

@@ -18,10 +18,12 @@
 #![deny(missing_docs)]
 
 mod audit;
+mod delivery;
 mod error;
 mod rows;
 
 pub use audit::{AuditLeafRow, AuditScope, CheckpointRow, StoredLogReport};
+pub use delivery::*;
 pub use error::{Error, ErrorKind};
 pub use rows::*;
 
@@ -135,6 +137,16 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads first and writes later fails with "database
+    /// is locked" when another writer committed in between, and the busy timeout cannot help it.
+    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, Error> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Rewrites `$1`-style placeholders into SQLite's `?1` when needed; both mean "argument 1".
     fn sql(&self, query: &str) -> String {
         match self.backend {
@@ -229,7 +241,7 @@ impl Store {
         new: &NewInvitation,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let q = self.sql(
             "UPDATE invitations SET revoked_at = $1 \
              WHERE kind = 'setup' AND redeemed_at IS NULL AND revoked_at IS NULL",
@@ -250,7 +262,7 @@ impl Store {
         new: &NewInvitation,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         self.insert_invitation(&mut tx, new).await?;
         self.append_events(&mut tx, events).await?;
         tx.commit().await?;
@@ -339,7 +351,7 @@ impl Store {
         now: i64,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let q = self.sql(
             "UPDATE invitations SET revoked_at = $1 \
              WHERE id = $2 AND redeemed_at IS NULL AND revoked_at IS NULL",
@@ -365,7 +377,7 @@ impl Store {
         redeem: &RedeemNewAccount,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let u = &redeem.user;
         let q = self.sql(
             "INSERT INTO users (id, role, display_name, anti_phishing_phrase, webauthn_handle, \
@@ -410,7 +422,7 @@ impl Store {
         redeem: &RedeemRecovery,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         self.consume_invitation(&mut tx, &redeem.invitation_id, &redeem.user_id, redeem.now)
             .await?;
         self.insert_passkey(&mut tx, &redeem.passkey).await?;
@@ -480,7 +492,7 @@ impl Store {
 
     /// Adds a passkey to an existing account.
     pub async fn add_passkey(&self, p: &NewPasskey, events: &[AuditEvent]) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         self.insert_passkey(&mut tx, p).await?;
         self.append_events(&mut tx, events).await?;
         tx.commit().await?;
@@ -539,7 +551,7 @@ impl Store {
         now: i64,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
         );
@@ -574,7 +586,7 @@ impl Store {
         sign_in: &SignIn,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET sign_count = $1, passkey_json = $2, last_used_at = $3 \
              WHERE id = $4 AND sign_count = $5 AND revoked_at IS NULL",
@@ -604,7 +616,7 @@ impl Store {
 
     /// Records a fresh passkey confirmation within an existing session.
     pub async fn record_reauth(&self, reauth: &Reauth, events: &[AuditEvent]) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET sign_count = $1, passkey_json = $2, last_used_at = $3 \
              WHERE id = $4 AND sign_count = $5 AND revoked_at IS NULL",
@@ -684,7 +696,7 @@ impl Store {
         token_hash: &str,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let q = self.sql("DELETE FROM sessions WHERE token_hash = $1");
         sqlx::query(&q).bind(token_hash).execute(&mut *tx).await?;
         self.append_events(&mut tx, events).await?;
@@ -698,7 +710,7 @@ impl Store {
         user: &UserId,
         events: &[AuditEvent],
     ) -> Result<u64, Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let q = self.sql("DELETE FROM sessions WHERE user_id = $1");
         let done = sqlx::query(&q)
             .bind(user.as_str())
@@ -711,7 +723,7 @@ impl Store {
 
     /// Deletes sessions and ceremonies that can no longer be used.
     pub async fn purge_expired(&self, now: i64) -> Result<u64, Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let a = sqlx::query(&self.sql("DELETE FROM sessions WHERE expires_at <= $1"))
             .bind(now)
             .execute(&mut *tx)
@@ -752,7 +764,7 @@ impl Store {
         kind: &str,
         now: i64,
     ) -> Result<Option<CeremonyRow>, Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let q = self.sql(
             "SELECT id, kind, state_json, context_json, created_at, expires_at FROM ceremonies \
              WHERE id = $1 AND kind = $2",

@@ -48,6 +48,18 @@ pub enum ErrorCode {
     RateLimited,
     /// The request body was larger than allowed.
     PayloadTooLarge,
+    /// This device was removed, or is not one of the signed-in person's devices.
+    UnknownDevice,
+    /// A key package was malformed, not this device's, or signed by another key.
+    InvalidKeyPackage,
+    /// The person has no device with a key package to add to a conversation.
+    NoKeyPackage,
+    /// An MLS message was malformed or does not belong where it was posted.
+    InvalidMessage,
+    /// Another commit of this epoch was accepted first: process it, then redo the change.
+    EpochConflict,
+    /// The device is not a member of the conversation.
+    NotMember,
     /// The server is not ready (for example its database is unreachable).
     Unavailable,
     /// Something failed on the server; details are in its log.
@@ -78,6 +90,12 @@ impl ErrorCode {
             ErrorCode::OriginMismatch => "origin_mismatch",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnknownDevice => "unknown_device",
+            ErrorCode::InvalidKeyPackage => "invalid_key_package",
+            ErrorCode::NoKeyPackage => "no_key_package",
+            ErrorCode::InvalidMessage => "invalid_message",
+            ErrorCode::EpochConflict => "epoch_conflict",
+            ErrorCode::NotMember => "not_member",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
@@ -97,6 +115,8 @@ mod tests {
             ErrorCode::InvitationExpired,
             ErrorCode::LastPasskey,
             ErrorCode::RateLimited,
+            ErrorCode::EpochConflict,
+            ErrorCode::InvalidKeyPackage,
             ErrorCode::Internal,
         ] {
             let json = serde_json::to_string(&code).expect("serialise");

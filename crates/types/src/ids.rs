@@ -67,6 +67,49 @@ id_type!(
     CeremonyId,
     "cer_"
 );
+id_type!(
+    /// One device of a person (a browser profile or a native client) with its own MLS keys.
+    DeviceId,
+    "dev_"
+);
+id_type!(
+    /// An encrypted attachment blob held by the delivery service.
+    BlobId,
+    "blob_"
+);
+
+/// A conversation (an MLS group): the lowercase hex of its group id, which its creator's device
+/// chose at random. The server never learns more about it than this id and its members.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct ConversationId(String);
+
+impl ConversationId {
+    /// Longest accepted id, in hex digits.
+    pub const MAX_HEX: usize = 64;
+
+    /// Accepts 2 to [`Self::MAX_HEX`] lowercase hex digits (an even number).
+    pub fn parse(s: &str) -> Option<Self> {
+        let ok = !s.is_empty()
+            && s.len() <= Self::MAX_HEX
+            && s.len().is_multiple_of(2)
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        ok.then(|| ConversationId(s.to_owned()))
+    }
+
+    /// The id as stored and sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ConversationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -78,9 +121,25 @@ mod tests {
         assert_eq!(id.as_str(), format!("usr_{}", "ab".repeat(16)));
         assert_eq!(UserId::parse(id.as_str()), Some(id.clone()));
         assert_eq!(PasskeyId::parse(id.as_str()), None);
+        assert_eq!(DeviceId::parse(id.as_str()), None);
         assert_eq!(UserId::parse("usr_"), None);
         assert_eq!(UserId::parse(&format!("usr_{}", "AB".repeat(16))), None);
         assert_eq!(UserId::parse(&format!("usr_{}", "ab".repeat(17))), None);
         assert_eq!(UserId::parse("usr_../../etc/passwd"), None);
+    }
+}
+
+#[cfg(test)]
+mod conversation_tests {
+    use super::ConversationId;
+
+    #[test]
+    fn conversation_ids_are_short_lowercase_hex() {
+        for ok in ["00", "01abcdef", &"a".repeat(64)] {
+            assert!(ConversationId::parse(ok).is_some(), "{ok}");
+        }
+        for bad in ["", "0", "0A", "0g", &"a".repeat(66), "01 2"] {
+            assert!(ConversationId::parse(bad).is_none(), "{bad}");
+        }
     }
 }

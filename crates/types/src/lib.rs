@@ -2,18 +2,21 @@
 //!
 //! The main types are the identifier newtypes ([`UserId`], [`PasskeyId`], [`InvitationId`],
 //! [`CeremonyId`]), the [`Role`] a person has in a practice, the stable [`ErrorCode`]s every API
-//! error carries, and the request and response bodies of the HTTP API in [`api`].
+//! error carries, the request and response bodies of the HTTP API in [`api`], and those of the
+//! delivery service (devices, key packages, conversations, messages, blobs, WebSocket frames) in
+//! [`delivery`].
 //!
 //! This crate does no I/O and knows nothing about HTTP or SQL: it only names things.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod delivery;
 mod error;
 mod ids;
 
 pub use error::ErrorCode;
-pub use ids::{CeremonyId, InvitationId, PasskeyId, UserId};
+pub use ids::{BlobId, CeremonyId, ConversationId, DeviceId, InvitationId, PasskeyId, UserId};
 
 use serde::{Deserialize, Serialize};
 

@@ -292,3 +292,66 @@ pub async fn events(
         next_cursor,
     }))
 }
+
+/// A device's key registration with its inclusion proof (key transparency).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceRegistration {
+    /// The leaf index of the device's `DeviceAdded` event.
+    pub index: u64,
+    /// The tree size the proof is for.
+    pub size: u64,
+    /// The leaf's data (the canonical event encoding), base64.
+    pub leaf: String,
+    /// Sibling hashes, bottom up, base64.
+    pub proof: Vec<String>,
+}
+
+/// The audit-log leaf that registered a device's key, with an inclusion proof in the tree of
+/// `size` leaves (a size the caller holds a signed checkpoint for). Clients check it before
+/// encrypting to the device: a key the server did not log cannot be slipped in.
+#[utoipa::path(get, path = "/api/v1/devices/{id}/registration", tag = "devices",
+    params(("id" = String, Path, description = "Device id"),
+           ("size" = u64, Query, description = "Tree size")),
+    responses((status = 200, body = DeviceRegistration), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn device_registration(
+    State(state): State<AppState>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<DeviceRegistration>> {
+    let size = required(query.as_deref(), "size")?;
+    let id = alcove_types::DeviceId::parse(&id).ok_or_else(ApiError::not_found)?;
+    let device = state
+        .store
+        .device(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !super::devices::may_reach(&state, &session, &device.user_id).await? {
+        return Err(ApiError::not_found());
+    }
+    let cp = latest(&state).await?;
+    if size > cp.size || device.log_index >= size {
+        return Err(ApiError::bad_request(
+            "Ask for a signed tree size that contains the registration.",
+        ));
+    }
+    let leaf = state
+        .store
+        .audit_leaves(device.log_index, 1)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::internal(&"a device's audit leaf is missing"))?;
+    let ids = inclusion_proof_nodes(device.log_index, size)
+        .map_err(|_| ApiError::bad_request("The leaf is not in a tree of that size."))?;
+    let nodes = state.store.audit_nodes(&ids).await?;
+    let proof =
+        inclusion_proof(&nodes, device.log_index, size).map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(DeviceRegistration {
+        index: device.log_index,
+        size,
+        leaf: STANDARD.encode(&leaf.data),
+        proof: b64(&proof),
+    }))
+}

@@ -3,6 +3,8 @@
 
 mod account;
 mod audit;
+pub mod conversations;
+pub mod devices;
 mod health;
 mod invitations;
 mod redeem;
@@ -35,6 +37,8 @@ use utoipa_axum::routes;
         (name = "invitations", description = "Issuing and revoking invitations"),
         (name = "people", description = "People visible to staff"),
         (name = "audit", description = "The tamper-evident audit log: key, checkpoints, proofs and events"),
+        (name = "devices", description = "Devices, their signature keys and the MLS key package directory"),
+        (name = "conversations", description = "The delivery service: end-to-end encrypted conversations, messages, welcomes, attachments and the live WebSocket"),
     )
 )]
 pub struct ApiDoc;
@@ -72,6 +76,29 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::inclusion))
         .routes(routes!(audit::consistency))
         .routes(routes!(audit::events))
+        .routes(routes!(devices::register_device, devices::list_devices))
+        .routes(routes!(devices::remove_device))
+        .routes(routes!(devices::user_devices))
+        .routes(routes!(audit::device_registration))
+        .routes(routes!(
+            devices::publish_key_packages,
+            devices::key_package_count
+        ))
+        .routes(routes!(devices::claim_key_packages))
+        .routes(routes!(
+            conversations::create_conversation,
+            conversations::list_conversations
+        ))
+        .routes(routes!(
+            conversations::post_message,
+            conversations::list_messages
+        ))
+        .routes(routes!(conversations::ack))
+        .routes(routes!(conversations::list_welcomes))
+        .routes(routes!(conversations::ack_welcome))
+        .routes(routes!(conversations::upload_blob))
+        .routes(routes!(conversations::download_blob))
+        .routes(routes!(crate::ws::connect))
 }
 
 /// A JSON body whose rejections are API errors with stable codes.
