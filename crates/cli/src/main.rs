@@ -1,6 +1,7 @@
 //! The `alcove` binary: `serve` runs the server, `deid` de-identifies text on this machine,
 //! `audit` checks and exports the audit log; `admin` and `bench` follow.
 
+mod bench_cmd;
 mod deid_cmd;
 
 use alcove_server::{Config, ConfigOverrides};
@@ -26,6 +27,9 @@ enum Command {
     /// Check, publish or export the tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Measure Alcove on this machine.
+    #[command(subcommand)]
+    Bench(bench_cmd::BenchCommand),
 }
 
 #[derive(Subcommand)]
@@ -133,6 +137,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(*args),
         Command::Deid(args) => deid_cmd::run(args),
         Command::Audit(command) => audit(command),
+        Command::Bench(command) => bench_cmd::run(command),
     }
 }
 

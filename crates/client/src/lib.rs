@@ -140,6 +140,16 @@ impl Client {
     /// Makes this process a new device of `account`: creates its MLS identity, registers its
     /// signature key (a key-transparency leaf) and publishes key packages.
     pub async fn register(account: Account, label: &str) -> Result<Client> {
+        Self::register_with(account, label, INITIAL_KEY_PACKAGES).await
+    }
+
+    /// Like [`Client::register`], publishing `key_packages` one-time key packages (plus the
+    /// last-resort one).
+    pub async fn register_with(
+        account: Account,
+        label: &str,
+        key_packages: usize,
+    ) -> Result<Client> {
         let device_id = DeviceId::from_random(rand::random());
         let mut device = Device::new(crypto_ids(&account.user_id, &device_id)?)?;
         let registered: DeviceView = account
@@ -158,7 +168,7 @@ impl Client {
             return Err(Error::new(ErrorKind::Protocol, "device id"));
         }
         let mut packages: Vec<String> = device
-            .key_packages(INITIAL_KEY_PACKAGES)?
+            .key_packages(key_packages)?
             .iter()
             .map(|k| b64(k))
             .collect();

@@ -269,3 +269,115 @@ async fn blob_limit_body(mut p: Practice) {
 async fn blob_limit() {
     blob_limit_body(Practice::sqlite().await).await;
 }
+
+async fn audit_and_authorisation_body(mut p: Practice) {
+    let (mut clinician, client, conv) = p.pair().await;
+    clinician.send_text(&conv, "hello").await.expect("send");
+    // The clinician reads the client's conversation: that is an access the client can see.
+    clinician.fetch(&conv).await.expect("read");
+    let page: serde_json::Value = client
+        .account()
+        .call(reqwest::Method::GET, "/api/v1/audit/events", None, None)
+        .await
+        .expect("the client's accounting");
+    let kinds: Vec<(String, String)> = page["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap_or_default().to_owned(),
+                e["actor"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let by_clinician = clinician.account().user_id.to_string();
+    let by_client = client.account().user_id.to_string();
+    for (kind, actor) in [
+        ("device_added", &by_client),
+        ("key_package_published", &by_client),
+        ("conversation_created", &by_clinician),
+        ("membership_changed", &by_clinician),
+        ("record_viewed", &by_clinician),
+    ] {
+        assert!(
+            kinds.iter().any(|(k, a)| k == kind && a == actor),
+            "{kind} by {actor} missing from {kinds:?}"
+        );
+    }
+    // No message content or device label reaches the log.
+    assert!(!page.to_string().contains("hello"));
+    assert!(!page.to_string().contains("Phone"));
+
+    // People outside the care relationship cannot reach the client's devices or key packages,
+    // nor open a conversation with them.
+    let mut other_person = p.clinician("Dr Other").await;
+    let other = Client::register(other_person.account.clone(), "Desk")
+        .await
+        .expect("register");
+    let client_id = client.account().user_id.clone();
+    let err = other
+        .account()
+        .call::<serde_json::Value>(
+            reqwest::Method::GET,
+            &format!("/api/v1/users/{client_id}/devices"),
+            None,
+            None,
+        )
+        .await
+        .expect_err("not their client");
+    assert_eq!(err.code(), Some(ErrorCode::NotFound));
+    let err = other
+        .account()
+        .call::<serde_json::Value>(
+            reqwest::Method::POST,
+            "/api/v1/key-packages/claim",
+            Some(serde_json::json!({"user_ids": [client_id]})),
+            None,
+        )
+        .await
+        .expect_err("not their client");
+    assert_eq!(err.code(), Some(ErrorCode::NotFound));
+    let err = other
+        .account()
+        .call::<serde_json::Value>(
+            reqwest::Method::POST,
+            "/api/v1/conversations",
+            Some(serde_json::json!({"conversation_id": "01bb", "peer": client_id})),
+            Some(other.device_id()),
+        )
+        .await
+        .expect_err("not their client");
+    assert_eq!(err.code(), Some(ErrorCode::NotFound));
+    // A device of someone else cannot act for this account.
+    let err = other_person
+        .account
+        .call::<serde_json::Value>(
+            reqwest::Method::GET,
+            "/api/v1/conversations",
+            None,
+            Some(client.device_id()),
+        )
+        .await
+        .expect_err("not their device");
+    assert_eq!(err.code(), Some(ErrorCode::UnknownDevice));
+    // Removing a device needs a fresh passkey confirmation, and then it is gone.
+    let removed = format!("/api/v1/devices/{}", other.device_id());
+    other_person
+        .account
+        .reauth(&mut other_person.passkey)
+        .await
+        .expect("reauth");
+    let _: serde_json::Value = other_person
+        .account
+        .call(reqwest::Method::DELETE, &removed, None, None)
+        .await
+        .expect("remove own device");
+    let err = other
+        .conversations()
+        .await
+        .expect_err("a removed device cannot act");
+    assert_eq!(err.code(), Some(ErrorCode::UnknownDevice));
+    p.cleanup().await;
+}
+on_both!(audit_and_authorisation, audit_and_authorisation_body);

@@ -201,6 +201,24 @@ pub async fn list_conversations(
     }))
 }
 
+/// The client member of a conversation, if it has one.
+async fn conversation_client(
+    state: &AppState,
+    conversation: &ConversationId,
+) -> ApiResult<Option<UserId>> {
+    let Some(row) = state.store.conversation(conversation).await? else {
+        return Ok(None);
+    };
+    for member in row.members {
+        if let Some(user) = state.store.user(&member).await? {
+            if user.role == Role::Client {
+                return Ok(Some(user.id));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// Checks and stores one posted MLS message, then pushes it to the conversation's other
 /// connected devices and any welcome to the added ones. Shared by the HTTP route and the
 /// WebSocket's `send` frame.
@@ -255,6 +273,10 @@ pub async fn post(
         let mut e = Event::new(EventKind::MembershipChanged, now)
             .actor(user)
             .object(ObjectKind::Conversation, conversation.as_str());
+        // The event concerns the conversation's client, so it is in their accounting.
+        if let Some(client) = conversation_client(state, conversation).await? {
+            e = e.subject(&client);
+        }
         for d in &req.removed_devices {
             e = e.object(ObjectKind::Device, d.as_str());
         }
