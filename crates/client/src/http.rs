@@ -218,6 +218,12 @@ impl Account {
             .ok_or_else(|| Error::new(ErrorKind::Protocol, "no token in link"))
     }
 
+    /// The session cookie (`name=value`), to hand the session to another program on this
+    /// machine (a test's browser-side peer). It is a secret: never log it.
+    pub fn session_cookie(&self) -> &str {
+        &self.cookie
+    }
+
     /// The server's origin.
     pub fn origin(&self) -> &str {
         &self.origin

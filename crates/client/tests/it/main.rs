@@ -4,3 +4,4 @@
 mod harness;
 mod hostile;
 mod messaging;
+mod wasm_peer;
