@@ -73,6 +73,11 @@ pub fn find_spans(text: &str) -> Vec<JsSpan> {
         .collect()
 }
 
+/// A score as JavaScript shows it: `0.9`, not `0.8999999761581421` (an `f32` widened).
+pub fn score(s: f32) -> f64 {
+    (f64::from(s) * 1e4).round() / 1e4
+}
+
 /// Builds the engine now (parsing its dictionaries takes a moment), so that
 /// the first `deidFind` is not slow.
 #[wasm_bindgen(js_name = deidWarmUp)]
@@ -95,7 +100,7 @@ pub fn deid_find(text: &str) -> JsValue {
                     .with("startByte", Js::number(s.start_byte as f64))
                     .with("endByte", Js::number(s.end_byte as f64))
                     .with("type", Js::string(s.kind))
-                    .with("score", Js::number(f64::from(s.score)))
+                    .with("score", Js::number(score(s.score)))
             })
             .collect(),
     )
@@ -122,6 +127,13 @@ mod tests {
     fn utf16_slice(text: &str, start: usize, end: usize) -> String {
         let units: Vec<u16> = text.encode_utf16().collect();
         String::from_utf16(&units[start..end]).expect("valid UTF-16 slice")
+    }
+
+    #[test]
+    fn scores_are_rounded_for_javascript() {
+        assert_eq!(score(0.9), 0.9);
+        assert_eq!(score(1.0), 1.0);
+        assert_eq!(score(0.123_456), 0.1235);
     }
 
     #[test]
