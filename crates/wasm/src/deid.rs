@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use alcove_deid::{CaseKey, Engine, Span};
 use wasm_bindgen::prelude::*;
 
-use crate::value::{Js, Out};
+use crate::error::Error;
 
 static ENGINE: OnceLock<Engine> = OnceLock::new();
 
@@ -85,26 +85,41 @@ pub fn deid_warm_up() {
     engine();
 }
 
+/// The spans as a JSON array: `deidFind` hands JavaScript one string to
+/// `JSON.parse` instead of building thousands of objects field by field
+/// across the boundary (several times faster on long notes).
+pub fn spans_json(spans: &[JsSpan]) -> String {
+    let mut out = String::with_capacity(2 + spans.len() * 90);
+    out.push('[');
+    for (i, s) in spans.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let sc = score(s.score);
+        // Type names are the contract's upper-case ASCII words: nothing to escape.
+        out.push_str(&format!(
+            r#"{{"start":{},"end":{},"startByte":{},"endByte":{},"type":"{}","score":{}}}"#,
+            s.start,
+            s.end,
+            s.start_byte,
+            s.end_byte,
+            s.kind,
+            if sc.is_finite() { sc } else { 0.0 }
+        ));
+    }
+    out.push(']');
+    out
+}
+
 /// Every identifier in `text`: `[{ start, end, startByte, endByte, type,
 /// score }]`, sorted and not overlapping; `start`/`end` are UTF-16 offsets
 /// (`text.slice(start, end)`), `startByte`/`endByte` UTF-8 byte offsets.
 #[wasm_bindgen(js_name = deidFind, unchecked_return_type = "DeidSpan[]")]
-pub fn deid_find(text: &str) -> JsValue {
-    Js::array(
-        find_spans(text)
-            .iter()
-            .map(|s| {
-                Js::object()
-                    .with("start", Js::number(s.start as f64))
-                    .with("end", Js::number(s.end as f64))
-                    .with("startByte", Js::number(s.start_byte as f64))
-                    .with("endByte", Js::number(s.end_byte as f64))
-                    .with("type", Js::string(s.kind))
-                    .with("score", Js::number(score(s.score)))
-            })
-            .collect(),
-    )
-    .0
+pub fn deid_find(text: &str) -> Result<JsValue, Error> {
+    js_sys::JSON::parse(&spans_json(&find_spans(text))).map_err(|_| Error {
+        code: "internal",
+        message: "internal error (deid spans)".into(),
+    })
 }
 
 /// `text` with every identifier replaced by its type (`[NAME]`, `[DATE]`, ...).
@@ -183,6 +198,19 @@ mod tests {
         let redacted = deid_redact(text);
         assert!(!redacted.contains("Sarah"), "{redacted}");
         assert!(redacted.contains("[NAME]"), "{redacted}");
+        let json: serde_json::Value =
+            serde_json::from_str(&spans_json(&spans)).expect("valid JSON");
+        let first = &json[0];
+        assert_eq!(first["start"], spans[0].start);
+        assert_eq!(first["endByte"], spans[0].end_byte);
+        assert_eq!(first["type"], spans[0].kind);
+        assert_eq!(first["score"], score(spans[0].score));
+        assert_eq!(
+            json.as_array().map(Vec::len),
+            Some(spans.len()),
+            "one object per span"
+        );
+        assert_eq!(spans_json(&[]), "[]");
         let p1 = deid_pseudonymize(text, b"case-1");
         assert!(!p1.contains("Johnson"), "{p1}");
         assert_eq!(p1, deid_pseudonymize(text, b"case-1"));

@@ -63,6 +63,7 @@
 //! benchmark is `bench/bench.mjs`.
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod attachment;
 pub mod deid;
