@@ -284,11 +284,17 @@ fn wasm_bindgen_cli(root: &Path) -> Result<PathBuf> {
     }
     eprintln!("note: installing wasm-bindgen-cli {version} (it must match the wasm-bindgen crate; this takes several minutes once)");
     let started = Instant::now();
-    run(
-        root,
-        "cargo",
-        &["install", "wasm-bindgen-cli", "--version", &version],
-    )?;
+    eprintln!("==> cargo install wasm-bindgen-cli --version {version}");
+    // Without a target directory of ours, cargo builds it in a temporary one and removes it.
+    let status = Command::new("cargo")
+        .args(["install", "wasm-bindgen-cli", "--version", &version])
+        .current_dir(root)
+        .env_remove("CARGO_TARGET_DIR")
+        .status()
+        .context("could not start cargo")?;
+    if !status.success() {
+        bail!("installing wasm-bindgen-cli {version} failed ({status})");
+    }
     eprintln!(
         "==> wasm-bindgen-cli installed in {:.0?}",
         started.elapsed()
