@@ -1,9 +1,13 @@
 //! Project chores, run as `cargo xtask <task>`: `test` runs every test (installing what the
-//! tests need first), `web` rebuilds the committed UI bundle, `tidy` checks source conventions.
+//! tests need first), `web` rebuilds the committed UI bundle, `wasm` builds the WebAssembly
+//! package, `wasm-bench` measures it, `tidy` checks source conventions.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod wasm;
+use wasm::{run_node_tests, wasm, wasm_bench};
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -13,11 +17,15 @@ fn main() -> Result<()> {
         "web" => web_build(&root),
         "tidy" => tidy(&root),
         "setup" => setup(&root),
+        "wasm" => wasm(&root).map(|_| ()),
+        "wasm-bench" => wasm_bench(&root),
         _ => {
-            eprintln!("usage: cargo xtask <test|setup|web|tidy>");
+            eprintln!("usage: cargo xtask <test|setup|web|wasm|wasm-bench|tidy>");
             eprintln!("  test   install what the tests need, then run every test (what CI runs)");
             eprintln!("  setup  only install what the tests need (Chromium, npm packages)");
             eprintln!("  web    rebuild the committed web UI bundle in web/dist");
+            eprintln!("  wasm   build crates/wasm for wasm32 into target/wasm-pkg/{{node,web}}");
+            eprintln!("  wasm-bench  build the wasm package, then benchmark it in Node");
             eprintln!("  tidy   check that every Rust module starts with a //! doc line");
             bail!("unknown task {task:?}")
         }
@@ -97,10 +105,28 @@ fn test(root: &Path) -> Result<()> {
             "warnings",
         ],
     )?;
+    // The browser's Rust core: build it for wasm32 and run it in Node.
+    let pkg = wasm(root)?;
+    run_node_tests(root, &pkg)?;
     if std::env::var_os("ALCOVE_TEST_POSTGRES_URL").is_none() {
         eprintln!("note: ALCOVE_TEST_POSTGRES_URL is not set; the PostgreSQL tests will say they were skipped");
     }
-    run(root, "cargo", &["test", "--workspace"])?;
+    // The native client's tests run the wasm package in Node against a native client; with
+    // ALCOVE_REQUIRE_WASM they fail rather than skip when it is missing.
+    eprintln!(
+        "==> cargo test --workspace (ALCOVE_WASM_PKG={})",
+        pkg.display()
+    );
+    let status = Command::new("cargo")
+        .args(["test", "--workspace"])
+        .current_dir(root)
+        .env("ALCOVE_WASM_PKG", &pkg)
+        .env("ALCOVE_REQUIRE_WASM", "1")
+        .status()
+        .context("could not start cargo")?;
+    if !status.success() {
+        bail!("cargo test --workspace failed ({status})");
+    }
     // `cargo test` built the binary for the CLI's own tests, with the same features; building it
     // again with `cargo build -p alcove-cli` would re-resolve features and recompile many crates.
     let bin = root.join("target/debug/alcove");
