@@ -18,10 +18,15 @@
 #![deny(missing_docs)]
 
 mod audit;
+mod consent;
 mod error;
 mod rows;
 
 pub use audit::{AuditLeafRow, AuditScope, CheckpointRow, StoredLogReport};
+pub use consent::{
+    ConsentDocumentRow, ConsentRecordRow, DiscussionRow, NewConsentDocument, NewConsentRecord,
+    ProtectionsRow,
+};
 pub use error::{Error, ErrorKind};
 pub use rows::*;
 

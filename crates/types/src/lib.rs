@@ -13,7 +13,7 @@ mod error;
 mod ids;
 
 pub use error::ErrorCode;
-pub use ids::{CeremonyId, InvitationId, PasskeyId, UserId};
+pub use ids::{CeremonyId, ConsentRecordId, InvitationId, PasskeyId, UserId};
 
 use serde::{Deserialize, Serialize};
 

@@ -17,18 +17,18 @@ crate::conformance!(
     duplicate_credential_is_refused,
 );
 
-const HOUR: i64 = 3_600_000;
+pub(crate) const HOUR: i64 = 3_600_000;
 
 /// One event of `kind` to record with a change.
-fn ev(kind: EventKind) -> [AuditEvent; 1] {
+pub(crate) fn ev(kind: EventKind) -> [AuditEvent; 1] {
     [AuditEvent::new(kind, 1)]
 }
 
-fn id<T>(make: fn([u8; 16]) -> T, n: u8) -> T {
+pub(crate) fn id<T>(make: fn([u8; 16]) -> T, n: u8) -> T {
     make([n; 16])
 }
 
-fn invitation(
+pub(crate) fn invitation(
     n: u8,
     kind: InvitationKind,
     role: Role,
@@ -48,7 +48,7 @@ fn invitation(
     }
 }
 
-fn account(
+pub(crate) fn account(
     n: u8,
     invitation: &InvitationId,
     role: Role,
@@ -95,7 +95,7 @@ fn session(n: u8, user: &UserId, now: i64) -> NewSession {
 }
 
 /// Creates an admin through the setup link; returns its id.
-async fn admin(store: &Store, now: i64) -> UserId {
+pub(crate) async fn admin(store: &Store, now: i64) -> UserId {
     let setup = invitation(1, InvitationKind::Setup, Role::Admin, None, now);
     store
         .replace_setup_invitation(&setup, &ev(EventKind::InvitationCreated))

@@ -4,3 +4,4 @@
 mod audit_log;
 mod backends;
 mod conformance;
+mod consent;
