@@ -119,6 +119,12 @@ struct ServeArgs {
     /// Sign-in, setup and invitation attempts per client address per minute [default: 30].
     #[arg(long, env = "ALCOVE_AUTH_RATE_PER_MINUTE")]
     auth_rate_per_minute: Option<u32>,
+    /// Whom clients should call in an emergency, named in the default consent document.
+    #[arg(long, env = "ALCOVE_CRISIS_LINE")]
+    crisis_line: Option<String>,
+    /// Idle timeout for clients who share their device, in seconds [default: 300].
+    #[arg(long, env = "ALCOVE_SHARED_DEVICE_IDLE_TIMEOUT_SECS")]
+    shared_device_idle_timeout_secs: Option<i64>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -193,6 +199,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tls_key: args.tls_key,
         log_format: args.log_format,
         auth_rate_per_minute: args.auth_rate_per_minute,
+        crisis_line: args.crisis_line,
+        shared_device_idle_timeout_secs: args.shared_device_idle_timeout_secs,
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
     init_logging(&config.log_format);

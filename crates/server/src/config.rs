@@ -46,7 +46,15 @@ pub struct Config {
     pub log_format: String,
     /// Sign-in, setup and invitation requests allowed per client address per minute.
     pub auth_rate_per_minute: u32,
+    /// Whom a client should call in an emergency; shown in the consent document Alcove ships.
+    pub crisis_line: String,
+    /// Idle timeout for a client who said others use their device (shorter than the usual one).
+    pub shared_device_idle_timeout_secs: i64,
 }
+
+/// The crisis line the shipped consent document names when a practice has not set its own.
+pub const DEFAULT_CRISIS_LINE: &str =
+    "your local emergency number (911 in the US and Canada, 112 in Europe, 999 in the UK)";
 
 impl Default for Config {
     fn default() -> Self {
@@ -67,6 +75,8 @@ impl Default for Config {
             tls_key: None,
             log_format: "text".to_owned(),
             auth_rate_per_minute: 30,
+            crisis_line: DEFAULT_CRISIS_LINE.to_owned(),
+            shared_device_idle_timeout_secs: 5 * 60,
         }
     }
 }
@@ -104,6 +114,10 @@ pub struct ConfigOverrides {
     pub log_format: Option<String>,
     /// `--auth-rate-per-minute` / `ALCOVE_AUTH_RATE_PER_MINUTE`.
     pub auth_rate_per_minute: Option<u32>,
+    /// `--crisis-line` / `ALCOVE_CRISIS_LINE`.
+    pub crisis_line: Option<String>,
+    /// `--shared-device-idle-timeout-secs` / `ALCOVE_SHARED_DEVICE_IDLE_TIMEOUT_SECS`.
+    pub shared_device_idle_timeout_secs: Option<i64>,
 }
 
 impl Config {
@@ -147,7 +161,11 @@ impl Config {
             log_format,
             auth_rate_per_minute
         );
-        set!(reauth_window_secs);
+        set!(
+            reauth_window_secs,
+            crisis_line,
+            shared_device_idle_timeout_secs
+        );
         set_opt!(database_url, public_url, rp_id, tls_cert, tls_key);
         if self.database_url.as_deref() == Some("") {
             self.database_url = None;
@@ -163,6 +181,10 @@ impl Config {
             ("idle_timeout_client_secs", self.idle_timeout_client_secs),
             ("session_lifetime_secs", self.session_lifetime_secs),
             ("reauth_window_secs", self.reauth_window_secs),
+            (
+                "shared_device_idle_timeout_secs",
+                self.shared_device_idle_timeout_secs,
+            ),
         ];
         for (name, value) in positive {
             if value <= 0 {
@@ -184,6 +206,12 @@ impl Config {
         }
         if self.practice_name.trim().is_empty() || self.practice_name.chars().count() > 80 {
             bail!("practice_name must have 1 to 80 characters");
+        }
+        if self.crisis_line.trim().is_empty()
+            || self.crisis_line.chars().count() > 200
+            || self.crisis_line.chars().any(char::is_control)
+        {
+            bail!("crisis_line must have 1 to 200 characters on one line");
         }
         Ok(())
     }
@@ -300,6 +328,11 @@ mod tests {
         check("tls_cert = \"a.pem\"", "together");
         check("unknown_key = 1", "not valid");
         check("log_format = \"xml\"", "log_format");
+        check("crisis_line = \"\"", "crisis_line");
+        check(
+            "shared_device_idle_timeout_secs = 0",
+            "shared_device_idle_timeout_secs",
+        );
     }
 
     #[test]
