@@ -10,6 +10,8 @@ import { AppContext, type AppContextValue, type Status } from "./app-context";
 import { Header, PhraseBanner, ReauthDialog, StatusRegion } from "./components/chrome";
 import { noteNavigation } from "./components/common";
 import { AccountPage } from "./pages/account";
+import { ConsentPage, MyConsentPage } from "./pages/consent";
+import { ConsentAdminPage } from "./pages/consent-admin";
 import { HomePage } from "./pages/home";
 import { NotFoundPage } from "./pages/not-found";
 import { RedeemPage } from "./pages/redeem";
@@ -167,6 +169,12 @@ function App(): JSX.Element {
     page = <HomePage me={me} />;
   } else if (path === "/account") {
     page = <AccountPage me={me} />;
+  } else if (path === "/consent") {
+    page = <ConsentPage me={me} />;
+  } else if (path === "/consent/mine" && me.role === "client") {
+    page = <MyConsentPage />;
+  } else if (path === "/admin/consent" && me.role === "admin") {
+    page = <ConsentAdminPage />;
   } else {
     page = <NotFoundPage />;
   }

@@ -20,6 +20,16 @@ export function Header({ onSignOut }: { onSignOut: () => void }): JSX.Element {
               <li>
                 <AppLink href="/">Home</AppLink>
               </li>
+              {me.role === "client" ? (
+                <li>
+                  <AppLink href="/consent/mine">My consent</AppLink>
+                </li>
+              ) : null}
+              {me.role === "admin" ? (
+                <li>
+                  <AppLink href="/admin/consent">Consent document</AppLink>
+                </li>
+              ) : null}
               <li>
                 <AppLink href="/account">Account</AppLink>
               </li>
