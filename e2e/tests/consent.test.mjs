@@ -138,6 +138,9 @@ test("consent walk-through, signed acceptance, checklist and re-consent", { time
     [true, false, 300],
     "a shared device gets the shorter auto-lock and discreet mode",
   );
+  // Discreet mode: the tab and the header say nothing about counselling.
+  await page.waitForFunction(() => document.title === "Notes", null, { timeout: TIMEOUT });
+  assert.equal((await page.locator(".brand").textContent()).trim(), "Notes");
 
   // What they accepted, to read and download.
   await page.getByRole("button", { name: "Read what I accepted" }).click();
@@ -213,6 +216,7 @@ test("consent walk-through, signed acceptance, checklist and re-consent", { time
   const after3 = (await apiGet(page, "/api/v1/me")).body;
   assert.equal(after3.consent.required, false);
   assert.equal(after3.protections.discreet_mode, false, "their own device now");
+  await page.waitForFunction(() => document.title === "Alcove", null, { timeout: TIMEOUT });
 
   for (const entry of a11y) assert.deepEqual(entry.violations, [], `${entry.label} (${entry.path})`);
   assert.ok(a11y.length >= 30, `every screen was checked (${a11y.length})`);

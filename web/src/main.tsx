@@ -19,6 +19,8 @@ import { SignInPage } from "./pages/signin";
 
 export const INACTIVITY_NOTICE = "You were signed out after a period of inactivity. Sign in again to continue.";
 const SIGNED_OUT_NOTICE = "You are signed out.";
+/** The neutral name shown in discreet mode. */
+const DISCREET_TITLE = "Notes";
 
 /** Pages anyone may open; every other page needs a session. */
 const PUBLIC_PATHS = new Set(["/setup", "/invite", "/signin"]);
@@ -117,6 +119,13 @@ function App(): JSX.Element {
       cancelled = true;
     };
   }, [session.state, path, go]);
+
+  // Discreet mode (set for clients on a shared device): the tab and the header name nothing
+  // that says "counselling" to someone glancing at the screen.
+  const discreet = me?.protections?.discreet_mode === true;
+  useEffect(() => {
+    document.title = discreet ? DISCREET_TITLE : "Alcove";
+  }, [discreet]);
 
   // A protected page with nobody signed in goes to the sign-in page.
   useEffect(() => {

@@ -13,7 +13,7 @@ export function Header({ onSignOut }: { onSignOut: () => void }): JSX.Element {
   return (
     <header class="site-header">
       <div class="bar">
-        <span class="brand">Alcove</span>
+        <span class="brand">{me?.protections?.discreet_mode === true ? "Notes" : "Alcove"}</span>
         {me !== null ? (
           <nav aria-label="Main">
             <ul>
