@@ -250,14 +250,13 @@ pub fn unchanged() -> ApiError {
 /// Where a client's consent stands against the current version.
 pub async fn status(state: &AppState, user: &UserId) -> ApiResult<ConsentStatus> {
     let current = current_document(state).await?;
-    let latest = state
-        .store
-        .consent_records_of(user)
-        .await?
-        .into_iter()
-        .next();
+    let records = state.store.consent_records_of(user).await?;
+    // Consent is current when any acceptance is of the current version (not only the newest
+    // row: two acceptances can share a millisecond).
+    let of_current = records.iter().find(|r| r.document_hash == current.hash);
+    let latest = of_current.or(records.first()).cloned();
     Ok(ConsentStatus {
-        required: latest.as_ref().map(|r| r.document_hash.as_str()) != Some(current.hash.as_str()),
+        required: of_current.is_none(),
         current_hash: current.hash,
         accepted_hash: latest.as_ref().map(|r| r.document_hash.clone()),
         accepted_at: latest.map(|r| r.accepted_at),

@@ -350,9 +350,16 @@ impl Store {
 
     /// A client's acceptances, newest first.
     pub async fn consent_records_of(&self, user: &UserId) -> Result<Vec<ConsentRecordRow>, Error> {
+        // Two acceptances in the same millisecond are ordered by the version they accept.
+        let columns = RECORD_COLUMNS
+            .split(", ")
+            .map(|c| format!("r.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let q = self.sql(&format!(
-            "SELECT {RECORD_COLUMNS} FROM consent_records WHERE user_id = $1 \
-             ORDER BY accepted_at DESC, id DESC"
+            "SELECT {columns} FROM consent_records r \
+             JOIN consent_documents d ON d.hash = r.document_hash WHERE r.user_id = $1 \
+             ORDER BY r.accepted_at DESC, d.version DESC, r.id DESC"
         ));
         let rows = sqlx::query(&q)
             .bind(user.as_str())

@@ -141,6 +141,21 @@ async fn the_shipped_document_names_the_crisis_line_and_its_download_hashes_to_i
     );
     assert!(text.contains("## Questions we ask") && text.contains("Right answer: Call 988"));
 
+    // The routes are in the OpenAPI document, which is built from the same list.
+    let doc = client.get("/api/openapi.json").await.ok().clone();
+    for path in [
+        "/api/v1/consent/current",
+        "/api/v1/consent/versions",
+        "/api/v1/consent/versions/{hash}/download",
+        "/api/v1/consent/accept/start",
+        "/api/v1/consent/accept/finish",
+        "/api/v1/me/consent",
+        "/api/v1/clients/{id}/checklist",
+        "/api/v1/checklist/summary",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+
     client
         .get("/api/v1/consent/versions/not-a-hash/download")
         .await

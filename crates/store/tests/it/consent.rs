@@ -13,6 +13,7 @@ crate::conformance_with_url!(
     consent_is_recorded_only_for_the_current_version_with_its_event,
     a_failed_acceptance_leaves_nothing_behind,
     discussions_are_marked_once_per_item,
+    acceptances_in_the_same_millisecond_list_the_newer_version_first,
 );
 
 fn document(n: u8, by: Option<&UserId>, now: i64) -> NewConsentDocument {
@@ -308,4 +309,46 @@ async fn discussions_are_marked_once_per_item(store: &Store, _url: &str) {
         vec![("second_passkey", now + 5), ("shared_device", now + 6)]
     );
     assert_eq!(rows[0].clinician_id, clinician);
+}
+
+/// Regression: with the test clock standing still, a re-consent to version 2 in the same
+/// millisecond as the consent to version 1 sometimes listed version 1 first (ties were broken
+/// by random id), and the client looked as if they still had to re-consent.
+async fn acceptances_in_the_same_millisecond_list_the_newer_version_first(
+    store: &Store,
+    _url: &str,
+) {
+    let now = 5 * HOUR;
+    let (_, client) = people(store, now).await;
+    let v1 = document(1, None, now);
+    store
+        .publish_consent_document(&v1, &ev(EventKind::PolicyChanged))
+        .await
+        .expect("publish 1");
+    store
+        .record_consent(
+            &acceptance(0xf0, &client, &v1.hash, 0, now),
+            &ev(EventKind::ConsentRecorded),
+        )
+        .await
+        .expect("record 1");
+    let v2 = document(2, None, now);
+    store
+        .publish_consent_document(&v2, &ev(EventKind::PolicyChanged))
+        .await
+        .expect("publish 2");
+    store
+        .record_consent(
+            &acceptance(0x01, &client, &v2.hash, 1, now),
+            &ev(EventKind::ConsentRecorded),
+        )
+        .await
+        .expect("record 2");
+    let rows = store.consent_records_of(&client).await.expect("records");
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.document_hash.as_str())
+            .collect::<Vec<_>>(),
+        vec![v2.hash.as_str(), v1.hash.as_str()]
+    );
 }
