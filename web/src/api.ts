@@ -26,6 +26,88 @@ export interface Me {
   passkey_count: number;
   practice_name: string;
   session: SessionInfo;
+  /** Clients only: where their informed consent stands. */
+  consent: ConsentStatus | null;
+  /** Clients only: the protections their shared-device answers set. */
+  protections: Protections | null;
+}
+
+export interface ConsentQuestion {
+  id: string;
+  prompt: string;
+  choices: string[];
+  correct: number;
+  explanation: string;
+}
+
+export interface ConsentDocument {
+  hash: string;
+  version: number;
+  body: string;
+  questions: ConsentQuestion[];
+  text: string;
+  published_at: Millis;
+  published_by: string | null;
+  current: boolean;
+}
+
+export interface ConsentStatus {
+  required: boolean;
+  current_hash: string;
+  accepted_hash: string | null;
+  accepted_at: Millis | null;
+}
+
+export interface DeviceAnswers {
+  others_use_device: boolean;
+  device_is_mine: boolean;
+}
+
+export interface Protections {
+  device: DeviceAnswers;
+  idle_timeout_secs: number;
+  discreet_mode: boolean;
+  local_history: boolean;
+}
+
+export interface ConsentAnswer {
+  question_id: string;
+  choice: number;
+}
+
+export interface ConsentRecord {
+  id: string;
+  document_hash: string;
+  version: number;
+  statement_hash: string;
+  challenge: string;
+  passkey_id: string;
+  accepted_at: Millis;
+  device: DeviceAnswers;
+}
+
+export type ChecklistState = "done" | "missing" | "not_available";
+
+export interface ChecklistItem {
+  item: string;
+  title: string;
+  state: ChecklistState;
+  detail: string;
+  next_step: string;
+  discussed_at: Millis | null;
+}
+
+export interface Checklist {
+  client_id: string;
+  display_name: string;
+  done: number;
+  total: number;
+  items: ChecklistItem[];
+}
+
+export interface ChecklistSummary {
+  clients: number;
+  items: { item: string; title: string; done: number }[];
 }
 
 export interface Passkey {
@@ -225,6 +307,11 @@ export function describeError(error: unknown): string {
   return "Something unexpected went wrong. Reload the page, then try again.";
 }
 
+/** Where a consent version's complete text can be downloaded (a Markdown file). */
+export function consentDownloadUrl(hash: string): string {
+  return `/api/v1/consent/versions/${encodeURIComponent(hash)}/download`;
+}
+
 export const api = {
   setupStatus: () => request<SetupStatus>("GET", "/api/v1/setup/status", undefined, { handleUnauthenticated: false }),
   inspect: (token: string) =>
@@ -266,6 +353,37 @@ export const api = {
   revokeInvitation: (id: string) =>
     request<Invitation>("POST", `/api/v1/invitations/${encodeURIComponent(id)}/revoke`, {}),
   people: () => request<{ people: Person[] }>("GET", "/api/v1/people"),
+  consentCurrent: () => request<ConsentDocument>("GET", "/api/v1/consent/current"),
+  consentVersions: () => request<{ versions: ConsentDocument[] }>("GET", "/api/v1/consent/versions"),
+  consentVersion: (hash: string) => request<ConsentDocument>("GET", `/api/v1/consent/versions/${encodeURIComponent(hash)}`),
+  publishConsent: (body: string, questions: ConsentQuestion[]) =>
+    request<ConsentDocument>("POST", "/api/v1/consent/versions", {
+      body,
+      questions: questions.map((q) => ({
+        id: q.id,
+        prompt: q.prompt,
+        choices: [...q.choices],
+        correct: q.correct,
+        explanation: q.explanation,
+      })),
+    }),
+  consentAcceptStart: (documentHash: string, answers: ConsentAnswer[], device: DeviceAnswers) =>
+    request<Ceremony>("POST", "/api/v1/consent/accept/start", {
+      document_hash: documentHash,
+      answers: answers.map((a) => ({ question_id: a.question_id, choice: a.choice })),
+      device: { others_use_device: device.others_use_device, device_is_mine: device.device_is_mine },
+    }),
+  consentAcceptFinish: (ceremonyId: string, credential: Json) =>
+    request<ConsentRecord>("POST", "/api/v1/consent/accept/finish", { ceremony_id: ceremonyId, credential }),
+  myConsent: () => request<{ status: ConsentStatus; records: ConsentRecord[] }>("GET", "/api/v1/me/consent"),
+  checklists: () => request<{ clients: Checklist[] }>("GET", "/api/v1/clients/checklists"),
+  markDiscussed: (clientId: string, item: string) =>
+    request<Checklist>(
+      "POST",
+      `/api/v1/clients/${encodeURIComponent(clientId)}/checklist/${encodeURIComponent(item)}/discussed`,
+      {},
+    ),
+  checklistSummary: () => request<ChecklistSummary>("GET", "/api/v1/checklist/summary"),
   recoveryInvitation: (personId: string) =>
     request<CreatedInvitation>("POST", `/api/v1/people/${encodeURIComponent(personId)}/recovery-invitation`, {}),
 };

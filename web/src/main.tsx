@@ -10,6 +10,8 @@ import { AppContext, type AppContextValue, type Status } from "./app-context";
 import { Header, PhraseBanner, ReauthDialog, StatusRegion } from "./components/chrome";
 import { noteNavigation } from "./components/common";
 import { AccountPage } from "./pages/account";
+import { ConsentPage, MyConsentPage } from "./pages/consent";
+import { ConsentAdminPage } from "./pages/consent-admin";
 import { HomePage } from "./pages/home";
 import { NotFoundPage } from "./pages/not-found";
 import { RedeemPage } from "./pages/redeem";
@@ -17,6 +19,8 @@ import { SignInPage } from "./pages/signin";
 
 export const INACTIVITY_NOTICE = "You were signed out after a period of inactivity. Sign in again to continue.";
 const SIGNED_OUT_NOTICE = "You are signed out.";
+/** The neutral name shown in discreet mode. */
+const DISCREET_TITLE = "Notes";
 
 /** Pages anyone may open; every other page needs a session. */
 const PUBLIC_PATHS = new Set(["/setup", "/invite", "/signin"]);
@@ -116,6 +120,13 @@ function App(): JSX.Element {
     };
   }, [session.state, path, go]);
 
+  // Discreet mode (set for clients on a shared device): the tab and the header name nothing
+  // that says "counselling" to someone glancing at the screen.
+  const discreet = me?.protections?.discreet_mode === true;
+  useEffect(() => {
+    document.title = discreet ? DISCREET_TITLE : "Alcove";
+  }, [discreet]);
+
   // A protected page with nobody signed in goes to the sign-in page.
   useEffect(() => {
     if (session.state === "signed-out" && !PUBLIC_PATHS.has(path)) go("/signin", true);
@@ -167,6 +178,12 @@ function App(): JSX.Element {
     page = <HomePage me={me} />;
   } else if (path === "/account") {
     page = <AccountPage me={me} />;
+  } else if (path === "/consent") {
+    page = <ConsentPage me={me} />;
+  } else if (path === "/consent/mine" && me.role === "client") {
+    page = <MyConsentPage />;
+  } else if (path === "/admin/consent" && me.role === "admin") {
+    page = <ConsentAdminPage />;
   } else {
     page = <NotFoundPage />;
   }

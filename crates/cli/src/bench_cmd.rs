@@ -150,9 +150,10 @@ async fn messaging(args: MessagingArgs) -> Result<()> {
         let first = c * args.clients_per_clinician;
         let last = (first + args.clients_per_clinician).min(args.clients);
         for _ in first..last {
-            let (client_account, _) = clinic
+            let (client_account, mut client_key) = clinic
                 .person(Role::Client, Some((&account, &mut key)))
                 .await?;
+            client_account.accept_consent(&mut client_key).await?;
             let mut client = Client::register_with(client_account, "Bench client", 1).await?;
             let conversation = device.start_conversation(&client.account().user_id).await?;
             client.sync().await?;

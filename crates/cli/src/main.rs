@@ -129,6 +129,12 @@ struct ServeArgs {
     /// How long messages are kept after every device acknowledged them, in seconds [default: 604800].
     #[arg(long, env = "ALCOVE_DELIVERED_RETENTION_SECS")]
     delivered_retention_secs: Option<i64>,
+    /// Whom clients should call in an emergency, named in the default consent document.
+    #[arg(long, env = "ALCOVE_CRISIS_LINE")]
+    crisis_line: Option<String>,
+    /// Idle timeout for clients who share their device, in seconds [default: 300].
+    #[arg(long, env = "ALCOVE_SHARED_DEVICE_IDLE_TIMEOUT_SECS")]
+    shared_device_idle_timeout_secs: Option<i64>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -206,6 +212,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         auth_rate_per_minute: args.auth_rate_per_minute,
         max_blob_bytes: args.max_blob_bytes,
         delivered_retention_secs: args.delivered_retention_secs,
+        crisis_line: args.crisis_line,
+        shared_device_idle_timeout_secs: args.shared_device_idle_timeout_secs,
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
     init_logging(&config.log_format);

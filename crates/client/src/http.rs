@@ -200,6 +200,46 @@ impl Account {
         Ok(())
     }
 
+    /// Accepts the practice's current consent document for a client, answering the
+    /// comprehension questions with the answers the document gives and saying the device is
+    /// the client's own, then signing with the passkey. For headless clients (tests,
+    /// benchmarks); a person reads the document and answers in the walk-through.
+    pub async fn accept_consent(&self, authenticator: &mut dyn Authenticator) -> Result<()> {
+        let doc: Value = self
+            .call(Method::GET, "/api/v1/consent/current", None, None)
+            .await?;
+        let answers: Vec<Value> = doc["questions"]
+            .as_array()
+            .ok_or_else(|| Error::new(ErrorKind::Protocol, "no questions"))?
+            .iter()
+            .map(|q| json!({"question_id": q["id"], "choice": q["correct"]}))
+            .collect();
+        let start: Value = self
+            .call(
+                Method::POST,
+                "/api/v1/consent/accept/start",
+                Some(json!({
+                    "document_hash": doc["hash"],
+                    "answers": answers,
+                    "device": {"others_use_device": false, "device_is_mine": true},
+                })),
+                None,
+            )
+            .await?;
+        let assertion = authenticator
+            .authenticate(&start["public_key"])
+            .map_err(|e| Error::new(ErrorKind::Passkey, e))?;
+        let _: Value = self
+            .call(
+                Method::POST,
+                "/api/v1/consent/accept/finish",
+                Some(json!({"ceremony_id": start["ceremony_id"], "credential": assertion})),
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Issues an invitation for `role` (after [`Account::reauth`]); returns its token.
     pub async fn invite(&self, role: Role) -> Result<String> {
         let issued: Value = self

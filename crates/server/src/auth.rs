@@ -79,6 +79,19 @@ pub fn idle_timeout_secs(state: &AppState, role: Role) -> i64 {
     }
 }
 
+/// The idle timeout that applies to a person: their role's, or for a client who said others use
+/// their device, the shorter one their consent walk-through set.
+pub async fn idle_timeout_for(state: &AppState, user: &UserRow) -> ApiResult<i64> {
+    let by_role = idle_timeout_secs(state, user.role);
+    if user.role != Role::Client {
+        return Ok(by_role);
+    }
+    Ok(match state.store.client_protections(&user.id).await? {
+        Some(p) => p.idle_timeout_secs.min(by_role),
+        None => by_role,
+    })
+}
+
 /// Any signed-in person with a live session.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -135,7 +148,7 @@ impl FromRequestParts<AppState> for Session {
             .await?
             .ok_or_else(ApiError::session_expired)?;
         let now = state.now();
-        let idle_ms = idle_timeout_secs(state, user.role).saturating_mul(1000);
+        let idle_ms = idle_timeout_for(state, &user).await?.saturating_mul(1000);
         if now >= session.expires_at || now.saturating_sub(session.last_seen_at) > idle_ms {
             // An expired session is not an event: nobody acted.
             state.store.delete_session(&token_hash, &[]).await?;
@@ -182,6 +195,16 @@ role_session!(
     /// A signed-in practice admin.
     AdminSession,
     [Role::Admin]
+);
+role_session!(
+    /// A signed-in clinician.
+    ClinicianSession,
+    [Role::Clinician]
+);
+role_session!(
+    /// A signed-in client.
+    ClientSession,
+    [Role::Client]
 );
 role_session!(
     /// A signed-in admin or clinician: the people who may issue invitations.

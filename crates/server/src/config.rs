@@ -50,7 +50,15 @@ pub struct Config {
     pub max_blob_bytes: u64,
     /// How long a message is kept after every device of its conversation has acknowledged it.
     pub delivered_retention_secs: i64,
+    /// Whom a client should call in an emergency; shown in the consent document Alcove ships.
+    pub crisis_line: String,
+    /// Idle timeout for a client who said others use their device (shorter than the usual one).
+    pub shared_device_idle_timeout_secs: i64,
 }
+
+/// The crisis line the shipped consent document names when a practice has not set its own.
+pub const DEFAULT_CRISIS_LINE: &str =
+    "your local emergency number (911 in the US and Canada, 112 in Europe, 999 in the UK)";
 
 impl Default for Config {
     fn default() -> Self {
@@ -73,6 +81,8 @@ impl Default for Config {
             auth_rate_per_minute: 30,
             max_blob_bytes: 25 * 1024 * 1024,
             delivered_retention_secs: 7 * 24 * 3600,
+            crisis_line: DEFAULT_CRISIS_LINE.to_owned(),
+            shared_device_idle_timeout_secs: 5 * 60,
         }
     }
 }
@@ -114,6 +124,10 @@ pub struct ConfigOverrides {
     pub max_blob_bytes: Option<u64>,
     /// `--delivered-retention-secs` / `ALCOVE_DELIVERED_RETENTION_SECS`.
     pub delivered_retention_secs: Option<i64>,
+    /// `--crisis-line` / `ALCOVE_CRISIS_LINE`.
+    pub crisis_line: Option<String>,
+    /// `--shared-device-idle-timeout-secs` / `ALCOVE_SHARED_DEVICE_IDLE_TIMEOUT_SECS`.
+    pub shared_device_idle_timeout_secs: Option<i64>,
 }
 
 impl Config {
@@ -158,6 +172,7 @@ impl Config {
             auth_rate_per_minute
         );
         set!(reauth_window_secs, max_blob_bytes, delivered_retention_secs);
+        set!(crisis_line, shared_device_idle_timeout_secs);
         set_opt!(database_url, public_url, rp_id, tls_cert, tls_key);
         if self.database_url.as_deref() == Some("") {
             self.database_url = None;
@@ -174,6 +189,10 @@ impl Config {
             ("session_lifetime_secs", self.session_lifetime_secs),
             ("reauth_window_secs", self.reauth_window_secs),
             ("delivered_retention_secs", self.delivered_retention_secs),
+            (
+                "shared_device_idle_timeout_secs",
+                self.shared_device_idle_timeout_secs,
+            ),
         ];
         for (name, value) in positive {
             if value <= 0 {
@@ -198,6 +217,12 @@ impl Config {
         }
         if self.practice_name.trim().is_empty() || self.practice_name.chars().count() > 80 {
             bail!("practice_name must have 1 to 80 characters");
+        }
+        if self.crisis_line.trim().is_empty()
+            || self.crisis_line.chars().count() > 200
+            || self.crisis_line.chars().any(char::is_control)
+        {
+            bail!("crisis_line must have 1 to 200 characters on one line");
         }
         Ok(())
     }
@@ -314,6 +339,11 @@ mod tests {
         check("tls_cert = \"a.pem\"", "together");
         check("unknown_key = 1", "not valid");
         check("log_format = \"xml\"", "log_format");
+        check("crisis_line = \"\"", "crisis_line");
+        check(
+            "shared_device_idle_timeout_secs = 0",
+            "shared_device_idle_timeout_secs",
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod audit_tool;
 pub mod auth;
 pub mod config;
+pub mod consent;
 pub mod error;
 pub mod hub;
 pub mod limits;
@@ -27,6 +28,7 @@ mod web;
 pub mod ws;
 
 pub use config::{Config, ConfigOverrides};
+pub use consent::require_current_consent;
 pub use state::{system_clock, AppState, Clock};
 
 use alcove_audit::{EventKind, ObjectKind};

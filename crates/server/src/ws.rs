@@ -167,7 +167,7 @@ async fn handle_frame(
                 removed_devices,
             };
             Some(
-                match post(state, &session.user.id, &device.id, &conversation_id, req).await {
+                match post(state, &session.user, &device.id, &conversation_id, req).await {
                     Ok(posted) => ServerFrame::Sent {
                         ref_id,
                         seq: posted.seq,

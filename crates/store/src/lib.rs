@@ -18,11 +18,16 @@
 #![deny(missing_docs)]
 
 mod audit;
+mod consent;
 mod delivery;
 mod error;
 mod rows;
 
 pub use audit::{AuditLeafRow, AuditScope, CheckpointRow, StoredLogReport};
+pub use consent::{
+    ConsentDocumentRow, ConsentRecordRow, DiscussionRow, NewConsentDocument, NewConsentRecord,
+    ProtectionsRow,
+};
 pub use delivery::*;
 pub use error::{Error, ErrorKind};
 pub use rows::*;

@@ -5,12 +5,12 @@ use alcove_types::{InvitationId, InvitationKind, PasskeyId, Role, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-fn user_id(row: &AnyRow, col: &str) -> Result<UserId, Error> {
+pub(crate) fn user_id(row: &AnyRow, col: &str) -> Result<UserId, Error> {
     let s: String = row.try_get(col)?;
     UserId::parse(&s).ok_or_else(|| Error::new(ErrorKind::Corrupt))
 }
 
-fn opt_user_id(row: &AnyRow, col: &str) -> Result<Option<UserId>, Error> {
+pub(crate) fn opt_user_id(row: &AnyRow, col: &str) -> Result<Option<UserId>, Error> {
     let s: Option<String> = row.try_get(col)?;
     s.map(|s| UserId::parse(&s).ok_or_else(|| Error::new(ErrorKind::Corrupt)))
         .transpose()

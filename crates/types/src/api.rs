@@ -3,7 +3,7 @@
 //! Every request type rejects unknown fields, so a typo in a client is a clear `bad_request`
 //! rather than a silently ignored setting. Times are milliseconds since the Unix epoch.
 
-use crate::{InvitationId, InvitationKind, PasskeyId, Role, UserId};
+use crate::{ConsentRecordId, InvitationId, InvitationKind, PasskeyId, Role, UserId};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "openapi")]
@@ -154,6 +154,10 @@ pub struct Me {
     pub practice_name: String,
     /// Their current session.
     pub session: SessionInfo,
+    /// For clients: where their informed consent stands (none for staff).
+    pub consent: Option<ConsentStatus>,
+    /// For clients: the protections their shared-device answers set (none before they answer).
+    pub protections: Option<Protections>,
 }
 
 /// Timing facts about the current session.
@@ -307,4 +311,239 @@ pub struct PersonList {
 pub struct Health {
     /// "ok" when healthy.
     pub status: String,
+}
+
+/// One comprehension question of a consent document, with its answer and why.
+///
+/// The right answer travels to the browser on purpose: the questions teach, and the feedback
+/// after each answer is immediate. The server checks every answer again before accepting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConsentQuestion {
+    /// A short stable name (`[a-z0-9-]`, 1–40 characters), unique within the document.
+    pub id: String,
+    /// The question as the client reads it.
+    pub prompt: String,
+    /// Two to six possible answers.
+    pub choices: Vec<String>,
+    /// The index of the right answer in `choices`.
+    pub correct: u32,
+    /// Shown after any answer: why the right answer is right.
+    pub explanation: String,
+}
+
+/// One published, immutable version of the practice's consent document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ConsentDocument {
+    /// SHA-256 (hex) of `text`: the version's identity.
+    pub hash: String,
+    /// 1 for the first version, then counting up.
+    pub version: i64,
+    /// The document in Markdown, as the practice wrote it (rendered as text, never as HTML).
+    pub body: String,
+    /// The comprehension questions.
+    pub questions: Vec<ConsentQuestion>,
+    /// The complete text the hash covers: `body` followed by the questions, in Markdown. This is
+    /// what the download holds, so `sha256sum` of the file gives `hash`.
+    pub text: String,
+    /// When it was published.
+    pub published_at: i64,
+    /// Who published it (none for the default Alcove ships).
+    pub published_by: Option<UserId>,
+    /// Whether it is the practice's current version.
+    pub current: bool,
+}
+
+/// Versions of the consent document, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ConsentDocumentList {
+    /// Newest first.
+    pub versions: Vec<ConsentDocument>,
+}
+
+/// Publishes a new version of the consent document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PublishConsentRequest {
+    /// The document in Markdown (raw HTML is shown as text).
+    pub body: String,
+    /// The comprehension questions (one to twelve).
+    pub questions: Vec<ConsentQuestion>,
+}
+
+/// A client's answer to one comprehension question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConsentAnswer {
+    /// The question's id.
+    pub question_id: String,
+    /// The index of the chosen answer.
+    pub choice: u32,
+}
+
+/// The shared-device questions, asked during the walk-through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeviceAnswers {
+    /// Other people sometimes use this device.
+    pub others_use_device: bool,
+    /// The device belongs to the client alone (not a work, library or family computer).
+    pub device_is_mine: bool,
+}
+
+/// Starts accepting a consent document: the answers, then a passkey signature over them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConsentAcceptRequest {
+    /// The hash of the version the client read.
+    pub document_hash: String,
+    /// One answer per question.
+    pub answers: Vec<ConsentAnswer>,
+    /// The shared-device answers.
+    pub device: DeviceAnswers,
+}
+
+/// The protections in force for a client, set from their shared-device answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Protections {
+    /// What the client said about their device.
+    pub device: DeviceAnswers,
+    /// The session locks after this many seconds without activity.
+    pub idle_timeout_secs: i64,
+    /// Page titles and notifications say nothing about counselling.
+    pub discreet_mode: bool,
+    /// Messages may be kept on this device between sessions.
+    pub local_history: bool,
+}
+
+/// Where a client's consent stands.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ConsentStatus {
+    /// True when the client must (re-)consent before sending messages.
+    pub required: bool,
+    /// The practice's current version.
+    pub current_hash: String,
+    /// The version the client last accepted, if any.
+    pub accepted_hash: Option<String>,
+    /// When they accepted it.
+    pub accepted_at: Option<i64>,
+}
+
+/// A client's recorded acceptance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ConsentRecord {
+    /// Its id.
+    pub id: ConsentRecordId,
+    /// The version accepted.
+    pub document_hash: String,
+    /// That version's number.
+    pub version: i64,
+    /// SHA-256 (hex) of the canonical statement (document hash, answers, device answers).
+    pub statement_hash: String,
+    /// The WebAuthn challenge the passkey signed: SHA-256(statement hash ‖ nonce), base64url.
+    pub challenge: String,
+    /// The passkey that signed it.
+    pub passkey_id: PasskeyId,
+    /// When.
+    pub accepted_at: i64,
+    /// The shared-device answers given then.
+    pub device: DeviceAnswers,
+}
+
+/// A client's consent: where it stands and every acceptance, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MyConsent {
+    /// Where it stands.
+    pub status: ConsentStatus,
+    /// Newest first.
+    pub records: Vec<ConsentRecord>,
+}
+
+/// How one secureness item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChecklistState {
+    /// In place.
+    Done,
+    /// Missing: the relationship is less safe until it is done.
+    Missing,
+    /// This Alcove version cannot check it yet; it does not count as done.
+    NotAvailable,
+}
+
+/// One item of a client's secureness checklist.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ChecklistItem {
+    /// Stable name (`consent_current`, `comprehension`, `second_passkey`, `safety_numbers`,
+    /// `shared_device`, `notifications`, `last_sign_in_device`).
+    pub item: String,
+    /// A short plain title.
+    pub title: String,
+    /// Where it stands.
+    pub state: ChecklistState,
+    /// One sentence on what is true now.
+    pub detail: String,
+    /// What to do next (empty when done).
+    pub next_step: String,
+    /// When the clinician marked it as discussed in session.
+    pub discussed_at: Option<i64>,
+}
+
+/// A client's secureness checklist.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Checklist {
+    /// The client.
+    pub client_id: UserId,
+    /// Their display name.
+    pub display_name: String,
+    /// How many items are done.
+    pub done: u32,
+    /// How many items there are.
+    pub total: u32,
+    /// The items, in a fixed order.
+    pub items: Vec<ChecklistItem>,
+}
+
+/// The checklists of a clinician's clients.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ChecklistList {
+    /// Oldest client first.
+    pub clients: Vec<Checklist>,
+}
+
+/// How many clients have one item done, practice-wide.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ChecklistCount {
+    /// The item's stable name.
+    pub item: String,
+    /// Its title.
+    pub title: String,
+    /// Clients with it done.
+    pub done: u32,
+}
+
+/// The practice-wide summary an admin sees (counts only, no names).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ChecklistSummary {
+    /// How many clients the practice has.
+    pub clients: u32,
+    /// Per item.
+    pub items: Vec<ChecklistCount>,
 }

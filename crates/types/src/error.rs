@@ -64,6 +64,18 @@ pub enum ErrorCode {
     Unavailable,
     /// Something failed on the server; details are in its log.
     Internal,
+    /// The client has not accepted the practice's current consent document yet.
+    ConsentRequired,
+    /// The consent document named is not the current version (a new one was published).
+    ConsentOutdated,
+    /// At least one comprehension answer is wrong or missing.
+    ConsentAnswersWrong,
+    /// A consent document or its questions are malformed (empty, too long, no right answer…).
+    InvalidConsentDocument,
+    /// The published consent document would be identical to the current version.
+    ConsentUnchanged,
+    /// A secureness checklist item name is unknown.
+    InvalidChecklistItem,
 }
 
 impl ErrorCode {
@@ -98,6 +110,12 @@ impl ErrorCode {
             ErrorCode::NotMember => "not_member",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::ConsentOutdated => "consent_outdated",
+            ErrorCode::ConsentAnswersWrong => "consent_answers_wrong",
+            ErrorCode::InvalidConsentDocument => "invalid_consent_document",
+            ErrorCode::ConsentUnchanged => "consent_unchanged",
+            ErrorCode::InvalidChecklistItem => "invalid_checklist_item",
         }
     }
 }
@@ -118,6 +136,9 @@ mod tests {
             ErrorCode::EpochConflict,
             ErrorCode::InvalidKeyPackage,
             ErrorCode::Internal,
+            ErrorCode::ConsentRequired,
+            ErrorCode::ConsentAnswersWrong,
+            ErrorCode::InvalidChecklistItem,
         ] {
             let json = serde_json::to_string(&code).expect("serialise");
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -63,6 +63,11 @@ id_type!(
     "inv_"
 );
 id_type!(
+    /// One recorded acceptance of a consent document.
+    ConsentRecordId,
+    "cr_"
+);
+id_type!(
     /// One WebAuthn ceremony in progress (registration or sign-in).
     CeremonyId,
     "cer_"

@@ -16,7 +16,9 @@ mod error;
 mod ids;
 
 pub use error::ErrorCode;
-pub use ids::{BlobId, CeremonyId, ConversationId, DeviceId, InvitationId, PasskeyId, UserId};
+pub use ids::{
+    BlobId, CeremonyId, ConsentRecordId, ConversationId, DeviceId, InvitationId, PasskeyId, UserId,
+};
 
 use serde::{Deserialize, Serialize};
 

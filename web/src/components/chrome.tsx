@@ -13,13 +13,23 @@ export function Header({ onSignOut }: { onSignOut: () => void }): JSX.Element {
   return (
     <header class="site-header">
       <div class="bar">
-        <span class="brand">Alcove</span>
+        <span class="brand">{me?.protections?.discreet_mode === true ? "Notes" : "Alcove"}</span>
         {me !== null ? (
           <nav aria-label="Main">
             <ul>
               <li>
                 <AppLink href="/">Home</AppLink>
               </li>
+              {me.role === "client" ? (
+                <li>
+                  <AppLink href="/consent/mine">My consent</AppLink>
+                </li>
+              ) : null}
+              {me.role === "admin" ? (
+                <li>
+                  <AppLink href="/admin/consent">Consent document</AppLink>
+                </li>
+              ) : null}
               <li>
                 <AppLink href="/account">Account</AppLink>
               </li>

@@ -6,6 +6,7 @@ import type { JSX } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, describeError, type CreatedInvitation, type Invitation, type Me, type Person, type Role } from "../api";
 import { useApp } from "../app-context";
+import { ClientChecklists, PracticeSummary } from "../components/checklist";
 import { AppLink, Field, formatTime, OneTimeLink, PageTitle, roleName } from "../components/common";
 
 export function HomePage({ me }: { me: Me }): JSX.Element {
@@ -24,6 +25,7 @@ export function HomePage({ me }: { me: Me }): JSX.Element {
           <p>Case consultations from clinicians will appear here. There is nothing to review yet.</p>
         </section>
       ) : null}
+      {me.role === "client" ? <ClientConsentCard me={me} /> : null}
       {me.role === "client" ? (
         <section class="card">
           <h2>Your space</h2>
@@ -34,6 +36,41 @@ export function HomePage({ me }: { me: Me }): JSX.Element {
         </section>
       ) : null}
     </>
+  );
+}
+
+function ClientConsentCard({ me }: { me: Me }): JSX.Element {
+  const consent = me.consent;
+  if (consent === null) return <></>;
+  if (consent.required) {
+    return (
+      <aside class="nudge" aria-label="Before your first message">
+        <p>
+          <strong>{consent.accepted_hash === null ? "Before your first message" : "There is a new version of how Alcove protects you"}</strong>
+          : please read how Alcove protects you and what it cannot protect. It takes about five minutes. You cannot send
+          messages until you accept it.
+        </p>
+        <p>
+          <AppLink href="/consent">Start</AppLink>
+        </p>
+      </aside>
+    );
+  }
+  const p = me.protections;
+  return (
+    <section class="card" aria-labelledby="consent-card-title">
+      <h2 id="consent-card-title">Your consent and protections</h2>
+      <p>
+        You accepted the current version{consent.accepted_at !== null ? ` on ${formatTime(consent.accepted_at)}` : ""}.{" "}
+        <AppLink href="/consent/mine">Read or download what you agreed to</AppLink>.
+      </p>
+      {p !== null ? (
+        <p>
+          Alcove locks after {Math.round(p.idle_timeout_secs / 60)} minutes without activity; discreet mode is{" "}
+          {p.discreet_mode ? "on" : "off"}; messages are {p.local_history ? "" : "not "}kept on this device.
+        </p>
+      ) : null}
+    </section>
   );
 }
 
@@ -79,6 +116,21 @@ function StaffHome({ me }: { me: Me }): JSX.Element {
   const admin = me.role === "admin";
   return (
     <>
+      {admin ? (
+        <section class="card" aria-labelledby="summary-title">
+          <h2 id="summary-title">How safe are clients' relationships?</h2>
+          <PracticeSummary />
+          <p>
+            <AppLink href="/admin/consent">Edit the consent document</AppLink>
+          </p>
+        </section>
+      ) : (
+        <section class="card" aria-labelledby="checklists-title">
+          <h2 id="checklists-title">Secureness checklist</h2>
+          <p class="muted">What is in place for each client, and what to do next. Items not checked yet do not count as done.</p>
+          <ClientChecklists />
+        </section>
+      )}
       <section class="card" aria-labelledby="people-title">
         <h2 id="people-title">{admin ? "People" : "Your clients"}</h2>
         <PeopleTable me={me} people={people} onChange={reload} />

@@ -122,6 +122,10 @@ async fn converse(server: &Server, canary: &str) {
     )
     .await
     .expect("client");
+    client
+        .accept_consent(&mut client_key)
+        .await
+        .expect("informed consent");
     let mut a = Client::register(clinician, "Laptop").await.expect("device");
     let mut b = Client::register(client, "Phone").await.expect("device");
     let conv = a

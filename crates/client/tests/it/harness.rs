@@ -147,6 +147,27 @@ impl Practice {
             .invite(Role::Client)
             .await
             .expect("invite");
+        let mut client = redeem(&self.origin, &token, name).await;
+        client
+            .account
+            .accept_consent(&mut client.passkey)
+            .await
+            .expect("the client accepts the consent document");
+        client
+    }
+
+    /// A new client of `clinician` who has not gone through informed consent yet.
+    pub async fn client_without_consent(&self, clinician: &mut Person, name: &str) -> Person {
+        clinician
+            .account
+            .reauth(&mut clinician.passkey)
+            .await
+            .expect("reauth");
+        let token = clinician
+            .account
+            .invite(Role::Client)
+            .await
+            .expect("invite");
         redeem(&self.origin, &token, name).await
     }
 

@@ -381,3 +381,44 @@ async fn audit_and_authorisation_body(mut p: Practice) {
     p.cleanup().await;
 }
 on_both!(audit_and_authorisation, audit_and_authorisation_body);
+
+async fn consent_gates_sending_body(mut p: Practice) {
+    let mut clinician_person = p.clinician("Dr Casey").await;
+    let mut client_person = p
+        .client_without_consent(&mut clinician_person, "Robin")
+        .await;
+    let mut clinician = Client::register(clinician_person.account, "Laptop")
+        .await
+        .expect("register");
+    let mut client = Client::register(client_person.account.clone(), "Phone")
+        .await
+        .expect("a client may set up a device before consenting");
+    let conv = clinician
+        .start_conversation(&client.account().user_id)
+        .await
+        .expect("the clinician may open the conversation");
+    clinician.send_text(&conv, "welcome").await.expect("send");
+    assert_eq!(texts(&client.sync().await.expect("sync")), ["welcome"]);
+    let err = client
+        .send_text(&conv, "hi")
+        .await
+        .expect_err("no sending before informed consent");
+    assert_eq!(err.code(), Some(ErrorCode::ConsentRequired), "{err}");
+    client_person
+        .account
+        .accept_consent(&mut client_person.passkey)
+        .await
+        .expect("consent");
+    // The refused message was never stored, so this device's ratchet moved on alone; the
+    // next one still decrypts on the other side.
+    client
+        .send_text(&conv, "hi, I read it")
+        .await
+        .expect("send after consent");
+    assert_eq!(
+        texts(&clinician.sync().await.expect("sync")),
+        ["hi, I read it"]
+    );
+    p.cleanup().await;
+}
+on_both!(consent_gates_sending, consent_gates_sending_body);

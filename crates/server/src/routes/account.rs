@@ -2,7 +2,7 @@
 
 use super::ApiJson;
 use crate::audit::Event;
-use crate::auth::{idle_timeout_secs, Session};
+use crate::auth::{idle_timeout_for, Session};
 use crate::error::{ApiError, ApiResult};
 use crate::passkeys;
 use crate::secrets::random_id_bytes;
@@ -36,6 +36,16 @@ pub(crate) async fn me_for(state: &AppState, user_id: &UserId, token_hash: &str)
         i64::try_from(state.store.passkeys_of(user_id).await?.len()).unwrap_or(i64::MAX);
     let view = Session { user, session };
     let reauth_until = view.reauth_until(state);
+    let idle_timeout_secs = idle_timeout_for(state, &view.user).await?;
+    let (consent, protections) = if view.user.role == alcove_types::Role::Client {
+        let protections = state.store.client_protections(user_id).await?;
+        (
+            Some(crate::consent::status(state, user_id).await?),
+            protections.as_ref().map(crate::consent::protections_view),
+        )
+    } else {
+        (None, None)
+    };
     Ok(Me {
         id: view.user.id.clone(),
         role: view.user.role,
@@ -44,10 +54,12 @@ pub(crate) async fn me_for(state: &AppState, user_id: &UserId, token_hash: &str)
         passkey_count,
         practice_name: state.config.practice_name.clone(),
         session: SessionInfo {
-            idle_timeout_secs: idle_timeout_secs(state, view.user.role),
+            idle_timeout_secs,
             expires_at: view.session.expires_at,
             reauth_until,
         },
+        consent,
+        protections,
     })
 }
 

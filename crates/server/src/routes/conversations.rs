@@ -17,7 +17,7 @@ use crate::secrets::random_id_bytes;
 use crate::state::AppState;
 use alcove_audit::{EventKind, ObjectKind};
 use alcove_crypto::MessageType;
-use alcove_store::{ConversationRow, DeviceRow, MessageRow, NewBlob, NewMessage};
+use alcove_store::{ConversationRow, DeviceRow, MessageRow, NewBlob, NewMessage, UserRow};
 use alcove_types::api::{Empty, ErrorBody};
 use alcove_types::delivery::{
     AckRequest, BlobInfo, Conversation, ConversationList, CreateConversationRequest,
@@ -224,11 +224,15 @@ async fn conversation_client(
 /// WebSocket's `send` frame.
 pub async fn post(
     state: &AppState,
-    user: &UserId,
+    user_row: &UserRow,
     device: &DeviceId,
     conversation: &ConversationId,
     req: PostMessageRequest,
 ) -> ApiResult<PostedMessage> {
+    // A client who has not accepted the current consent document cannot send (the UI says so
+    // too, but the API is where it is enforced).
+    crate::consent::require_current_consent(state, user_row).await?;
+    let user = &user_row.id;
     let data = decode_b64(&req.message, "message")?;
     let info = alcove_crypto::inspect_message(&data)
         .map_err(|_| invalid_message("The message is not a valid MLS message."))?;
@@ -322,7 +326,8 @@ pub async fn post(
 }
 
 /// Posts an MLS application message or commit to a conversation. A commit made in an epoch
-/// that already has an accepted commit is refused with `epoch_conflict` (409).
+/// that already has an accepted commit is refused with `epoch_conflict` (409); a client without
+/// current informed consent gets `consent_required` (403).
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations",
     params(("id" = String, Path, description = "Conversation id"),
            ("x-alcove-device" = String, Header, description = "The acting device")),
@@ -339,7 +344,7 @@ pub async fn post_message(
     let conversation = parse_conversation(&id)?;
     let posted = post(
         &state,
-        &actor.session.user.id,
+        &actor.session.user,
         &actor.device.id,
         &conversation,
         req,

@@ -3,6 +3,8 @@
 
 mod account;
 mod audit;
+mod checklist;
+mod consent;
 pub mod conversations;
 pub mod devices;
 mod health;
@@ -36,6 +38,7 @@ use utoipa_axum::routes;
         (name = "account", description = "The signed-in person's own account"),
         (name = "invitations", description = "Issuing and revoking invitations"),
         (name = "people", description = "People visible to staff"),
+        (name = "consent", description = "Informed consent: the practice's consent document, its versions, and clients' signed acceptances"),
         (name = "audit", description = "The tamper-evident audit log: key, checkpoints, proofs and events"),
         (name = "devices", description = "Devices, their signature keys and the MLS key package directory"),
         (name = "conversations", description = "The delivery service: end-to-end encrypted conversations, messages, welcomes, attachments and the live WebSocket"),
@@ -99,6 +102,17 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(conversations::upload_blob))
         .routes(routes!(conversations::download_blob))
         .routes(routes!(crate::ws::connect))
+        .routes(routes!(consent::current))
+        .routes(routes!(consent::versions, consent::publish))
+        .routes(routes!(consent::version))
+        .routes(routes!(consent::download))
+        .routes(routes!(consent::accept_start))
+        .routes(routes!(consent::accept_finish))
+        .routes(routes!(consent::mine))
+        .routes(routes!(checklist::list))
+        .routes(routes!(checklist::one))
+        .routes(routes!(checklist::discussed))
+        .routes(routes!(checklist::summary))
 }
 
 /// A JSON body whose rejections are API errors with stable codes.

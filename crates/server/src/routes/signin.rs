@@ -262,7 +262,7 @@ pub(super) fn decode_passkey(row: &PasskeyRow) -> ApiResult<Passkey> {
 
 /// Refuses a counter that did not increase (a possible cloned authenticator) and returns the
 /// new counter and the updated stored credential.
-fn checked_update(
+pub(super) fn checked_update(
     row: &PasskeyRow,
     passkey: &mut Passkey,
     result: &AuthenticationResult,
@@ -277,7 +277,7 @@ fn checked_update(
 }
 
 /// A conditional update that lost a race means the same assertion was used twice.
-fn conflict_is_failure(e: alcove_store::Error) -> ApiError {
+pub(super) fn conflict_is_failure(e: alcove_store::Error) -> ApiError {
     if e.kind() == alcove_store::ErrorKind::Conflict {
         ApiError::passkey_failed()
     } else {

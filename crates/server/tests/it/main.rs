@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod consent;
 mod hardening;
 mod harness;
 mod invitations;

@@ -263,7 +263,7 @@ async fn signed_log(store: &Store) -> NoteVerifier {
 }
 
 /// `$n` placeholders for PostgreSQL, `?n` for SQLite.
-fn sql(url: &str, q: &str) -> String {
+pub(crate) fn sql(url: &str, q: &str) -> String {
     if url.starts_with("sqlite:") {
         q.replace('$', "?")
     } else {
@@ -271,7 +271,7 @@ fn sql(url: &str, q: &str) -> String {
     }
 }
 
-async fn raw(url: &str) -> sqlx::AnyPool {
+pub(crate) async fn raw(url: &str) -> sqlx::AnyPool {
     AnyPoolOptions::new()
         .max_connections(1)
         .connect(url)

@@ -4,4 +4,5 @@
 mod audit_log;
 mod backends;
 mod conformance;
+mod consent;
 mod delivery;
