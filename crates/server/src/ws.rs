@@ -9,7 +9,7 @@
 
 use crate::auth::Session;
 use crate::error::{ApiError, ApiResult};
-use crate::routes::conversations::post;
+use crate::routes::conversations::post_consented;
 use crate::routes::devices::own_active_device;
 use crate::state::AppState;
 use alcove_store::DeviceRow;
@@ -24,6 +24,9 @@ use std::time::Duration;
 
 /// Largest frame a device may send.
 const MAX_FRAME: usize = crate::MAX_JSON_BODY;
+/// How long a connection trusts a consent check before repeating it (a new consent version
+/// reaches open connections within this time).
+const CONSENT_RECHECK_MS: i64 = 30_000;
 /// How often a connection re-checks its session and device.
 const RECHECK: Duration = Duration::from_secs(30);
 
@@ -74,6 +77,8 @@ async fn serve(state: AppState, session: Session, device: DeviceRow, mut socket:
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.tick().await;
     let mut last_touch = state.now();
+    // When this connection last found the sender's consent current.
+    let mut consent_checked_at: Option<i64> = None;
     loop {
         tokio::select! {
             pushed = subscription.frames.recv() => {
@@ -100,7 +105,9 @@ async fn serve(state: AppState, session: Session, device: DeviceRow, mut socket:
                     }
                     last_touch = now;
                 }
-                let reply = handle_frame(&state, &session, &device, text.as_str()).await;
+                let reply =
+                    handle_frame(&state, &session, &device, text.as_str(), &mut consent_checked_at)
+                        .await;
                 if let Some(reply) = reply {
                     if send_frame(&mut socket, &reply).await.is_err() {
                         break;
@@ -138,6 +145,7 @@ async fn handle_frame(
     session: &Session,
     device: &DeviceRow,
     text: &str,
+    consent_checked_at: &mut Option<i64>,
 ) -> Option<ServerFrame> {
     let frame: ClientFrame = match serde_json::from_str(text) {
         Ok(frame) => frame,
@@ -166,8 +174,19 @@ async fn handle_frame(
                 welcome,
                 removed_devices,
             };
+            let now = state.now();
+            if consent_checked_at.is_none_or(|at| now - at >= CONSENT_RECHECK_MS) {
+                if let Err(e) = crate::consent::require_current_consent(state, &session.user).await
+                {
+                    *consent_checked_at = None;
+                    return Some(error_frame(Some(ref_id), &e));
+                }
+                *consent_checked_at = Some(now);
+            }
             Some(
-                match post(state, &session.user, &device.id, &conversation_id, req).await {
+                match post_consented(state, &session.user.id, &device.id, &conversation_id, req)
+                    .await
+                {
                     Ok(posted) => ServerFrame::Sent {
                         ref_id,
                         seq: posted.seq,

@@ -194,7 +194,7 @@ impl Store {
     /// Appends events that record no other change (a read of sensitive data, a refused
     /// request) in a transaction of their own. Returns the index of the first new leaf.
     pub async fn log_events(&self, events: &[AuditEvent]) -> Result<u64, Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let first = self.append_events(&mut tx, events).await?;
         tx.commit().await?;
         Ok(first)
@@ -286,6 +286,7 @@ impl Store {
     /// Stores a signed checkpoint for tree size `size` (a second one for the same size is
     /// ignored).
     pub async fn insert_checkpoint(&self, size: u64, note: &str, now: i64) -> Result<(), Error> {
+        let _lock = self.write_lock().await;
         let q = self.sql(
             "INSERT INTO audit_checkpoints (size, note, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (size) DO NOTHING",

@@ -248,7 +248,7 @@ impl Store {
         device: &NewDevice,
         events: &[AuditEvent],
     ) -> Result<DeviceRow, Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let log_index = self.append_events(&mut tx, events).await?;
         let q = self.sql(&format!(
             "INSERT INTO devices ({DEVICE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, $6)"
@@ -331,7 +331,7 @@ impl Store {
         now: i64,
         events: &[AuditEvent],
     ) -> Result<Vec<ConversationId>, Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql(
             "UPDATE devices SET removed_at = $1 WHERE id = $2 AND user_id = $3 \
              AND removed_at IS NULL",
@@ -386,7 +386,7 @@ impl Store {
         now: i64,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         // Taking the device row first serialises publications of one device.
         let q = self.sql("UPDATE devices SET label = label WHERE id = $1 AND removed_at IS NULL");
         let done = sqlx::query(&q)
@@ -477,6 +477,7 @@ impl Store {
     }
 
     async fn claim_one(&self, device: &DeviceId, now: i64) -> Result<Option<Vec<u8>>, Error> {
+        let _lock = self.write_lock().await;
         let pick = self.sql(
             "SELECT kp_ref, data FROM key_packages WHERE device_id = $1 AND last_resort = 0 \
              AND claimed_at IS NULL ORDER BY created_at, kp_ref LIMIT 1",
@@ -527,7 +528,7 @@ impl Store {
         now: i64,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql(
             "INSERT INTO conversations (id, epoch, last_seq, created_by, created_at) \
              VALUES ($1, 0, 0, $2, $3)",
@@ -660,32 +661,46 @@ impl Store {
         msg: &NewMessage,
         events: &[AuditEvent],
     ) -> Result<PostedRow, Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let epoch = to_i64(msg.epoch)?;
-        // The conversation row first: it takes the write lock and orders the log.
+        // The conversation row first: it orders the log (and on PostgreSQL locks the row). The
+        // sender's membership is part of the condition, so the happy path is one statement.
+        const MEMBER: &str = "EXISTS (SELECT 1 FROM conversation_devices d \
+             WHERE d.conversation_id = $1 AND d.device_id = $3 AND d.removed_seq IS NULL)";
         let bump = match msg.kind {
-            MessageKind::Commit => self.sql(
+            MessageKind::Commit => self.sql(&format!(
                 "UPDATE conversations SET epoch = epoch + 1, last_seq = last_seq + 1 \
-                 WHERE id = $1 AND epoch = $2 RETURNING last_seq, epoch",
-            ),
-            MessageKind::Application => self.sql(
+                 WHERE id = $1 AND epoch = $2 AND {MEMBER} RETURNING last_seq, epoch"
+            )),
+            MessageKind::Application => self.sql(&format!(
                 "UPDATE conversations SET last_seq = last_seq + 1 \
-                 WHERE id = $1 AND epoch >= $2 RETURNING last_seq, epoch",
-            ),
+                 WHERE id = $1 AND epoch >= $2 AND {MEMBER} RETURNING last_seq, epoch"
+            )),
         };
         let bumped = sqlx::query(&bump)
             .bind(msg.conversation_id.as_str())
             .bind(epoch)
+            .bind(msg.sender_device.as_str())
             .fetch_optional(&mut *tx)
             .await?;
         let Some(bumped) = bumped else {
-            let q = self.sql("SELECT epoch FROM conversations WHERE id = $1");
+            let q = self.sql(&format!(
+                "SELECT epoch, {MEMBER} FROM conversations WHERE id = $1 AND $2 = $2"
+            ));
             let current = sqlx::query(&q)
                 .bind(msg.conversation_id.as_str())
+                .bind(epoch)
+                .bind(msg.sender_device.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
             return Err(match current {
                 None => Error::new(ErrorKind::NotFound),
+                Some(row) if !row.try_get::<bool, _>(1).unwrap_or_else(|_| {
+                    row.try_get::<i64, _>(1).map(|v| v != 0).unwrap_or(false)
+                }) =>
+                {
+                    Error::new(ErrorKind::NotMember)
+                }
                 Some(row) if row.try_get::<i64, _>(0)? > epoch => {
                     Error::new(ErrorKind::EpochConflict)
                 }
@@ -695,19 +710,6 @@ impl Store {
         let seq_i: i64 = bumped.try_get(0)?;
         let seq = to_u64(seq_i)?;
         let new_epoch = to_u64(bumped.try_get(1)?)?;
-        let q = self.sql(
-            "SELECT 1 FROM conversation_devices WHERE conversation_id = $1 AND device_id = $2 \
-             AND removed_seq IS NULL",
-        );
-        if sqlx::query(&q)
-            .bind(msg.conversation_id.as_str())
-            .bind(msg.sender_device.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_none()
-        {
-            return Err(Error::new(ErrorKind::NotMember));
-        }
         let q = self.sql(&format!(
             "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         ));
@@ -850,6 +852,7 @@ impl Store {
         device: &DeviceId,
         seq: u64,
     ) -> Result<(), Error> {
+        let _lock = self.write_lock().await;
         let q = self.sql(
             "UPDATE conversation_devices SET acked_seq = CASE WHEN acked_seq < $3 THEN $3 \
              ELSE acked_seq END WHERE conversation_id = $1 AND device_id = $2",
@@ -890,6 +893,7 @@ impl Store {
 
     /// Deletes a welcome the device has processed.
     pub async fn ack_welcome(&self, device: &DeviceId, id: u64) -> Result<(), Error> {
+        let _lock = self.write_lock().await;
         let q = self.sql("DELETE FROM welcomes WHERE id = $1 AND device_id = $2");
         let done = sqlx::query(&q)
             .bind(to_i64(id)?)
@@ -906,7 +910,7 @@ impl Store {
     /// Deletes messages older than `before` that every current member device has acknowledged,
     /// and claimed key packages older than `before`. Returns the number of messages deleted.
     pub async fn purge_delivered(&self, before: i64) -> Result<u64, Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql(
             "DELETE FROM messages WHERE created_at < $1 AND seq <= \
              (SELECT COALESCE(MIN(d.acked_seq), 0) FROM conversation_devices d \
@@ -924,7 +928,7 @@ impl Store {
 
     /// Stores an encrypted blob for a conversation the uploader is a current member of.
     pub async fn put_blob(&self, blob: &NewBlob) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql(
             "SELECT 1 FROM conversation_devices WHERE conversation_id = $1 AND device_id = $2 \
              AND removed_seq IS NULL",

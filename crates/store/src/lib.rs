@@ -53,7 +53,12 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Serialises this process's SQLite writers (see [`Store::begin`]).
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
+
+/// Held while a write transaction runs on SQLite; nothing on PostgreSQL.
+pub(crate) type WriteLock = Option<tokio::sync::OwnedMutexGuard<()>>;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -123,7 +128,11 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.map_err(Error::migrate)?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            writer: std::sync::Arc::default(),
+        })
     }
 
     /// The engine behind this store.
@@ -145,11 +154,26 @@ impl Store {
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`): a deferred transaction that reads first and writes later fails with "database
     /// is locked" when another writer committed in between, and the busy timeout cannot help it.
-    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, Error> {
+    /// SQLite has one writer at a time anyway; writers of this process queue on an async mutex
+    /// first, because SQLite's own busy handler waits by sleeping (up to 100 ms at a time),
+    /// which wrecks throughput and latency under load. Keep the returned lock until the
+    /// transaction ends.
+    async fn begin(&self) -> Result<(WriteLock, sqlx::Transaction<'static, sqlx::Any>), Error> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => {
+                let lock = self.write_lock().await;
+                (lock, self.pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Backend::Postgres => (None, self.pool.begin().await?),
         })
+    }
+
+    /// The in-process SQLite writer lock, for single-statement writes outside [`Store::begin`].
+    pub(crate) async fn write_lock(&self) -> WriteLock {
+        match self.backend {
+            Backend::Sqlite => Some(self.writer.clone().lock_owned().await),
+            Backend::Postgres => None,
+        }
     }
 
     /// Rewrites `$1`-style placeholders into SQLite's `?1` when needed; both mean "argument 1".
@@ -194,6 +218,7 @@ impl Store {
 
     /// Changes a person's anti-phishing phrase.
     pub async fn set_anti_phishing_phrase(&self, id: &UserId, phrase: &str) -> Result<(), Error> {
+        let _lock = self.write_lock().await;
         let q = self.sql("UPDATE users SET anti_phishing_phrase = $1 WHERE id = $2");
         let done = sqlx::query(&q)
             .bind(phrase)
@@ -246,7 +271,7 @@ impl Store {
         new: &NewInvitation,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql(
             "UPDATE invitations SET revoked_at = $1 \
              WHERE kind = 'setup' AND redeemed_at IS NULL AND revoked_at IS NULL",
@@ -267,7 +292,7 @@ impl Store {
         new: &NewInvitation,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         self.insert_invitation(&mut tx, new).await?;
         self.append_events(&mut tx, events).await?;
         tx.commit().await?;
@@ -356,7 +381,7 @@ impl Store {
         now: i64,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql(
             "UPDATE invitations SET revoked_at = $1 \
              WHERE id = $2 AND redeemed_at IS NULL AND revoked_at IS NULL",
@@ -382,7 +407,7 @@ impl Store {
         redeem: &RedeemNewAccount,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let u = &redeem.user;
         let q = self.sql(
             "INSERT INTO users (id, role, display_name, anti_phishing_phrase, webauthn_handle, \
@@ -427,7 +452,7 @@ impl Store {
         redeem: &RedeemRecovery,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         self.consume_invitation(&mut tx, &redeem.invitation_id, &redeem.user_id, redeem.now)
             .await?;
         self.insert_passkey(&mut tx, &redeem.passkey).await?;
@@ -497,7 +522,7 @@ impl Store {
 
     /// Adds a passkey to an existing account.
     pub async fn add_passkey(&self, p: &NewPasskey, events: &[AuditEvent]) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         self.insert_passkey(&mut tx, p).await?;
         self.append_events(&mut tx, events).await?;
         tx.commit().await?;
@@ -536,6 +561,7 @@ impl Store {
         id: &PasskeyId,
         name: &str,
     ) -> Result<(), Error> {
+        let _lock = self.write_lock().await;
         let q = self.sql(
             "UPDATE passkeys SET name = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
         );
@@ -556,7 +582,7 @@ impl Store {
         now: i64,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
         );
@@ -591,7 +617,7 @@ impl Store {
         sign_in: &SignIn,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET sign_count = $1, passkey_json = $2, last_used_at = $3 \
              WHERE id = $4 AND sign_count = $5 AND revoked_at IS NULL",
@@ -621,7 +647,7 @@ impl Store {
 
     /// Records a fresh passkey confirmation within an existing session.
     pub async fn record_reauth(&self, reauth: &Reauth, events: &[AuditEvent]) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql(
             "UPDATE passkeys SET sign_count = $1, passkey_json = $2, last_used_at = $3 \
              WHERE id = $4 AND sign_count = $5 AND revoked_at IS NULL",
@@ -686,6 +712,7 @@ impl Store {
 
     /// Marks a session as used at `now` (the idle timeout counts from here).
     pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), Error> {
+        let _lock = self.write_lock().await;
         let q = self.sql("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2");
         sqlx::query(&q)
             .bind(now)
@@ -701,7 +728,7 @@ impl Store {
         token_hash: &str,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql("DELETE FROM sessions WHERE token_hash = $1");
         sqlx::query(&q).bind(token_hash).execute(&mut *tx).await?;
         self.append_events(&mut tx, events).await?;
@@ -715,7 +742,7 @@ impl Store {
         user: &UserId,
         events: &[AuditEvent],
     ) -> Result<u64, Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql("DELETE FROM sessions WHERE user_id = $1");
         let done = sqlx::query(&q)
             .bind(user.as_str())
@@ -728,7 +755,7 @@ impl Store {
 
     /// Deletes sessions and ceremonies that can no longer be used.
     pub async fn purge_expired(&self, now: i64) -> Result<u64, Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let a = sqlx::query(&self.sql("DELETE FROM sessions WHERE expires_at <= $1"))
             .bind(now)
             .execute(&mut *tx)
@@ -745,6 +772,7 @@ impl Store {
 
     /// Keeps the server-side state of a ceremony until it is finished.
     pub async fn create_ceremony(&self, c: &NewCeremony) -> Result<(), Error> {
+        let _lock = self.write_lock().await;
         let q = self.sql(
             "INSERT INTO ceremonies (id, kind, state_json, context_json, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -769,7 +797,7 @@ impl Store {
         kind: &str,
         now: i64,
     ) -> Result<Option<CeremonyRow>, Error> {
-        let mut tx = self.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql(
             "SELECT id, kind, state_json, context_json, created_at, expires_at FROM ceremonies \
              WHERE id = $1 AND kind = $2",

@@ -232,7 +232,18 @@ pub async fn post(
     // A client who has not accepted the current consent document cannot send (the UI says so
     // too, but the API is where it is enforced).
     crate::consent::require_current_consent(state, user_row).await?;
-    let user = &user_row.id;
+    post_consented(state, &user_row.id, device, conversation, req).await
+}
+
+/// [`post`] for a sender whose consent the caller has checked (the WebSocket checks it when a
+/// connection sends its first message and again every 30 seconds).
+pub async fn post_consented(
+    state: &AppState,
+    user: &UserId,
+    device: &DeviceId,
+    conversation: &ConversationId,
+    req: PostMessageRequest,
+) -> ApiResult<PostedMessage> {
     let data = decode_b64(&req.message, "message")?;
     let info = alcove_crypto::inspect_message(&data)
         .map_err(|_| invalid_message("The message is not a valid MLS message."))?;
