@@ -227,7 +227,7 @@ function EntryList({ entries, sizes, me, team }: { entries: Entry[]; sizes: numb
       )}
       <ol class="record-events">
         {entries.map(({ event, verified }) => (
-          <li key={event.index} data-kind={event.kind} data-verified={verified ? "yes" : "no"}>
+          <li key={event.index} data-index={event.index} data-kind={event.kind} data-verified={verified ? "yes" : "no"}>
             <span class="record-event-text">{describeEvent(event, me, team)}</span>{" "}
             <time dateTime={new Date(event.at).toISOString()}>{formatTime(event.at)}</time>
             {verified ? null : <span class="record-event-unverified"> (not verified)</span>}
