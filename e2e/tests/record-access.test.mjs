@@ -103,26 +103,29 @@ test("a client sees who opened their record, checked against the log", { timeout
     assert.ok(Math.abs(Date.parse(item.time) - Date.now()) < 10 * 60_000, item.time);
   }
   const summary = page.locator('[data-verified="all"]');
-  assert.match(await summary.textContent(), new RegExp(`all ${items.length} entries below are included`));
+  assert.match(await summary.textContent(), new RegExp(`all ${items.length} entries below are exactly as recorded`));
   // The page lists exactly the events the API gives this client (it sees only its own).
   const api = await page.evaluate(async () => (await (await fetch("/api/v1/audit/events")).json()).events);
   assert.equal(api.length, items.length);
   assert.ok(api.every((e) => e.subject === api[0].subject));
   await checkAccessibility(page, "who opened my record", a11y);
 
-  // A proof altered in transit is reported, not shown as checked.
+  // Altered in transit — a leaf whose proof no longer holds, and a shown field that is not the
+  // leaf's (a sign-in presented as an export) — both are reported, not shown as checked.
   await client.context.route("**/api/v1/audit/events**", async (route) => {
     const response = await route.fetch();
     const body = await response.json();
     const victim = body.events.find((e) => e.kind === "record_viewed");
     victim.leaf = Buffer.from(Buffer.from(victim.leaf, "base64").map((b, i) => (i === 4 ? b ^ 1 : b))).toString("base64");
+    body.events.find((e) => e.kind === "sign_in").kind = "export";
     await route.fulfill({ response, json: body });
   });
   await page.reload();
   const alarm = page.locator('[data-verified="failed"]');
   await alarm.waitFor({ timeout: TIMEOUT });
-  assert.match(await alarm.textContent(), /^1 of \d+ entries could not be checked/);
-  assert.equal(await page.locator('.record-events li[data-verified="no"]').count(), 1);
+  assert.match(await alarm.textContent(), /^2 of \d+ entries could not be checked/);
+  const flagged = await page.locator('.record-events li[data-verified="no"]').evaluateAll((lis) => lis.map((li) => li.getAttribute("data-kind")));
+  assert.deepEqual(flagged.sort(), ["export", "record_viewed"]);
   await client.context.unroute("**/api/v1/audit/events**");
 
   // Staff have no such page; the link is for clients only.

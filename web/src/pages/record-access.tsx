@@ -1,6 +1,7 @@
 // "Who opened my record": every audit-log event whose subject is the signed-in client, newest
-// first, in plain language, each checked in the browser for inclusion in the log's checkpoint
-// (RFC 9162 inclusion proofs, WebCrypto SHA-256). The checkpoint's signature is not checked
+// first, in plain language, each checked in the browser: the fields shown must be those of the
+// leaf, and the leaf must be included in the page's checkpoint (RFC 9162 inclusion proofs,
+// WebCrypto SHA-256). The checkpoint's signature is not checked
 // here; `alcove audit verify` and `alcove audit export` do that.
 
 import type { JSX } from "preact";
@@ -79,6 +80,112 @@ export async function verifyInclusion(leaf: Uint8Array, index: number, size: num
   return sn === 0 && equalBytes(r, root);
 }
 
+/** The codes of the leaf encoding (`crates/audit/src/event.rs`; codes never change). */
+const KIND_CODES: Record<string, number> = {
+  setup_completed: 1,
+  invitation_created: 2,
+  invitation_redeemed: 3,
+  invitation_revoked: 4,
+  sign_in: 5,
+  sign_out: 6,
+  sign_out_everywhere: 7,
+  passkey_added: 8,
+  passkey_revoked: 9,
+  device_added: 10,
+  device_removed: 11,
+  key_package_published: 12,
+  conversation_created: 13,
+  membership_changed: 14,
+  record_viewed: 15,
+  export: 16,
+  consent_recorded: 17,
+  policy_changed: 18,
+  authorization_failed: 19,
+};
+const OBJECT_CODES: Record<string, number> = {
+  user: 1,
+  device: 2,
+  device_key: 3,
+  passkey: 4,
+  session: 5,
+  invitation: 6,
+  conversation: 7,
+  care_relationship: 8,
+  consultation: 9,
+  key_package: 10,
+  message: 11,
+  attachment: 12,
+  export: 13,
+  consent_record: 14,
+  policy: 15,
+};
+
+interface Leaf {
+  kind: number;
+  at: number;
+  actor: string | null;
+  subject: string | null;
+  objects: { kind: number; id: string }[];
+}
+
+/** Decodes a version 1 leaf (big-endian: u8 version, u16 kind, i64 time, optional actor and
+ * subject, u8 object count, then u16 kind and id per object); null when malformed. */
+export function decodeLeaf(bytes: Uint8Array): Leaf | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  const need = (n: number): boolean => at + n <= bytes.length;
+  const id = (): string | null => {
+    if (!need(1)) return null;
+    const len = bytes[at] ?? 0;
+    at += 1;
+    if (len === 0 || !need(len)) return null;
+    const text = String.fromCharCode(...bytes.subarray(at, at + len));
+    at += len;
+    return /^[A-Za-z0-9_-]+$/.test(text) ? text : null;
+  };
+  const optional = (): { ok: boolean; value: string | null } => {
+    if (!need(1)) return { ok: false, value: null };
+    const flag = bytes[at];
+    at += 1;
+    if (flag === 0) return { ok: true, value: null };
+    if (flag !== 1) return { ok: false, value: null };
+    const value = id();
+    return { ok: value !== null, value };
+  };
+  if (!need(11) || bytes[0] !== 1) return null;
+  const kind = view.getUint16(1);
+  const time = Number(view.getBigInt64(3));
+  at = 11;
+  const actor = optional();
+  const subject = optional();
+  if (!actor.ok || !subject.ok || !need(1)) return null;
+  const count = bytes[at] ?? 0;
+  at += 1;
+  const objects: { kind: number; id: string }[] = [];
+  for (let i = 0; i < count; i += 1) {
+    if (!need(2)) return null;
+    const objectKind = view.getUint16(at);
+    at += 2;
+    const objectId = id();
+    if (objectId === null) return null;
+    objects.push({ kind: objectKind, id: objectId });
+  }
+  if (at !== bytes.length) return null;
+  return { kind, at: time, actor: actor.value, subject: subject.value, objects };
+}
+
+/** Whether the fields shown are exactly the ones in the proven leaf. */
+function matchesLeaf(event: AuditEventView, leaf: Leaf): boolean {
+  return (
+    KIND_CODES[event.kind] === leaf.kind &&
+    event.at === leaf.at &&
+    event.actor === leaf.actor &&
+    event.subject === leaf.subject &&
+    event.objects.length === leaf.objects.length &&
+    event.objects.every((o, i) => OBJECT_CODES[o.kind] === leaf.objects[i]?.kind && o.id === leaf.objects[i]?.id)
+  );
+}
+
 async function verifyPage(page: AuditEventPage): Promise<Entry[]> {
   const root = checkpointRoot(page.checkpoint.note, page.checkpoint.size);
   return Promise.all(
@@ -86,7 +193,12 @@ async function verifyPage(page: AuditEventPage): Promise<Entry[]> {
       let verified = false;
       if (root !== null) {
         try {
-          verified = await verifyInclusion(fromBase64(event.leaf), event.index, page.checkpoint.size, event.proof.map(fromBase64), root);
+          const leaf = fromBase64(event.leaf);
+          const decoded = decodeLeaf(leaf);
+          verified =
+            decoded !== null &&
+            matchesLeaf(event, decoded) &&
+            (await verifyInclusion(leaf, event.index, page.checkpoint.size, event.proof.map(fromBase64), root));
         } catch {
           verified = false;
         }
@@ -215,8 +327,8 @@ function EntryList({ entries, sizes, me, team }: { entries: Entry[]; sizes: numb
     <>
       {failed === 0 ? (
         <p class="verified-summary" data-verified="all">
-          Checked in your browser: all {entries.length} entries below are included in the practice's log as of its latest
-          checkpoint ({checkpoints}). The checkpoint's signature and the whole log can be checked by the practice with{" "}
+          Checked in your browser: all {entries.length} entries below are exactly as recorded in the practice's log, and
+          included in it as of its latest checkpoint ({checkpoints}). The checkpoint's signature and the whole log can be checked by the practice with{" "}
           <code>alcove audit verify</code> and <code>alcove audit export</code>.
         </p>
       ) : (
