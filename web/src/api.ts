@@ -155,6 +155,31 @@ export interface SetupStatus {
   practice_name: string;
 }
 
+export interface AuditEventView {
+  index: number;
+  kind: string;
+  at: Millis;
+  actor: string | null;
+  subject: string | null;
+  objects: { kind: string; id: string }[];
+  /** The leaf data, base64. */
+  leaf: string;
+  /** Inclusion proof against the page's checkpoint, base64 hashes. */
+  proof: string[];
+}
+
+export interface AuditEventPage {
+  checkpoint: { size: number; note: string };
+  events: AuditEventView[];
+  next_cursor: number | null;
+}
+
+export interface CareTeamMember {
+  id: string;
+  role: Role;
+  display_name: string;
+}
+
 /** A WebAuthn ceremony started by the server: the options are opaque JSON until converted. */
 export interface Ceremony {
   ceremony_id: string;
@@ -376,6 +401,8 @@ export const api = {
   consentAcceptFinish: (ceremonyId: string, credential: Json) =>
     request<ConsentRecord>("POST", "/api/v1/consent/accept/finish", { ceremony_id: ceremonyId, credential }),
   myConsent: () => request<{ status: ConsentStatus; records: ConsentRecord[] }>("GET", "/api/v1/me/consent"),
+  auditEvents: (cursor: number) => request<AuditEventPage>("GET", `/api/v1/audit/events?cursor=${cursor}`),
+  careTeam: () => request<{ people: CareTeamMember[] }>("GET", "/api/v1/me/care-team"),
   checklists: () => request<{ clients: Checklist[] }>("GET", "/api/v1/clients/checklists"),
   markDiscussed: (clientId: string, item: string) =>
     request<Checklist>(

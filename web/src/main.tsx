@@ -13,7 +13,9 @@ import { AccountPage } from "./pages/account";
 import { ConsentPage, MyConsentPage } from "./pages/consent";
 import { ConsentAdminPage } from "./pages/consent-admin";
 import { HomePage } from "./pages/home";
+import { installEscapeShortcut, setQuickExitWipe } from "./quick-exit";
 import { NotFoundPage } from "./pages/not-found";
+import { RecordAccessPage } from "./pages/record-access";
 import { RedeemPage } from "./pages/redeem";
 import { SignInPage } from "./pages/signin";
 
@@ -120,6 +122,10 @@ function App(): JSX.Element {
     };
   }, [session.state, path, go]);
 
+  // Quick exit by keyboard (Escape three times) wherever someone is signed in.
+  const signedIn = me !== null;
+  useEffect(() => (signedIn ? installEscapeShortcut() : undefined), [signedIn]);
+
   // Discreet mode (set for clients on a shared device): the tab and the header name nothing
   // that says "counselling" to someone glancing at the screen.
   const discreet = me?.protections?.discreet_mode === true;
@@ -180,6 +186,8 @@ function App(): JSX.Element {
     page = <AccountPage me={me} />;
   } else if (path === "/consent") {
     page = <ConsentPage me={me} />;
+  } else if (path === "/account/record-access" && me.role === "client") {
+    page = <RecordAccessPage me={me} />;
   } else if (path === "/consent/mine" && me.role === "client") {
     page = <MyConsentPage />;
   } else if (path === "/admin/consent" && me.role === "admin") {
@@ -213,4 +221,8 @@ function Loading(): JSX.Element {
 }
 
 const root = document.getElementById("app");
-if (root !== null) render(<App />, root);
+if (root !== null) {
+  // A quick exit unmounts everything, so no component keeps what it showed.
+  setQuickExitWipe(() => render(null, root));
+  render(<App />, root);
+}

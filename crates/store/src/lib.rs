@@ -250,6 +250,19 @@ impl Store {
         rows.iter().map(PersonRow::from_row).collect()
     }
 
+    /// A client's clinicians (those in a care relationship with them), oldest first.
+    pub async fn clinicians_of(&self, client: &UserId) -> Result<Vec<PersonRow>, Error> {
+        let q = self.sql(&format!(
+            "{PERSON_SELECT} JOIN care_relationships c ON c.clinician_id = u.id \
+             WHERE c.client_id = $1 GROUP BY {PERSON_GROUP} ORDER BY u.created_at, u.id"
+        ));
+        let rows = sqlx::query(&q)
+            .bind(client.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(PersonRow::from_row).collect()
+    }
+
     /// Whether `client` is in a care relationship with `clinician`.
     pub async fn is_client_of(&self, clinician: &UserId, client: &UserId) -> Result<bool, Error> {
         let q = self.sql(

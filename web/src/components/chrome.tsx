@@ -5,6 +5,7 @@ import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, describeError } from "../api";
 import { useApp, type Status } from "../app-context";
+import { quickExit } from "../quick-exit";
 import { assertPasskey } from "../webauthn";
 import { AppLink } from "./common";
 
@@ -25,6 +26,11 @@ export function Header({ onSignOut }: { onSignOut: () => void }): JSX.Element {
                   <AppLink href="/consent/mine">My consent</AppLink>
                 </li>
               ) : null}
+              {me.role === "client" ? (
+                <li>
+                  <AppLink href="/account/record-access">Who opened my record</AppLink>
+                </li>
+              ) : null}
               {me.role === "admin" ? (
                 <li>
                   <AppLink href="/admin/consent">Consent document</AppLink>
@@ -40,6 +46,16 @@ export function Header({ onSignOut }: { onSignOut: () => void }): JSX.Element {
               </li>
             </ul>
           </nav>
+        ) : null}
+        {me !== null ? (
+          <button type="button" class="quick-exit" onClick={quickExit} aria-describedby="quick-exit-hint">
+            Quick exit
+          </button>
+        ) : null}
+        {me !== null ? (
+          <p id="quick-exit-hint" class="quick-exit-hint">
+            Leaves at once for a neutral site and signs you out. Or press Escape three times.
+          </p>
         ) : null}
       </div>
     </header>

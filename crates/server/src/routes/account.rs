@@ -81,6 +81,49 @@ pub async fn me(State(state): State<AppState>, session: Session) -> ApiResult<Js
     ))
 }
 
+/// Someone in a care relationship with the signed-in client.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CareTeamMember {
+    /// Their account id (as it appears as `actor` in the client's audit events).
+    pub id: UserId,
+    /// Their role.
+    pub role: alcove_types::Role,
+    /// Their display name.
+    pub display_name: String,
+}
+
+/// The people caring for the signed-in person.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CareTeam {
+    /// Oldest relationship first; empty for staff.
+    pub people: Vec<CareTeamMember>,
+}
+
+/// A client's clinicians, so the client can put names on the accesses to their record
+/// (`/api/v1/audit/events` carries ids only). Staff get an empty list.
+#[utoipa::path(get, path = "/api/v1/me/care-team", tag = "account",
+    responses((status = 200, body = CareTeam), (status = 401, body = ErrorBody)))]
+pub async fn care_team(
+    State(state): State<AppState>,
+    session: Session,
+) -> ApiResult<Json<CareTeam>> {
+    let rows = if session.user.role == alcove_types::Role::Client {
+        state.store.clinicians_of(&session.user.id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Json(CareTeam {
+        people: rows
+            .into_iter()
+            .map(|p| CareTeamMember {
+                id: p.id,
+                role: p.role,
+                display_name: p.display_name,
+            })
+            .collect(),
+    }))
+}
+
 /// Changes the anti-phishing phrase.
 #[utoipa::path(put, path = "/api/v1/me/anti-phishing-phrase", tag = "account",
     request_body = PhraseRequest,

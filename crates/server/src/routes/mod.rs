@@ -63,6 +63,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(signin::sign_out_everywhere))
         .routes(routes!(account::me))
         .routes(routes!(account::set_phrase))
+        .routes(routes!(account::care_team))
         .routes(routes!(account::list_passkeys))
         .routes(routes!(account::add_passkey_start))
         .routes(routes!(account::add_passkey_finish))

@@ -159,6 +159,30 @@ async fn client_sees_who_viewed_their_record_postgres() {
     client_sees_who_viewed_their_record(server).await;
 }
 
+/// A client can put a name on their clinician's accesses; nobody else's clinicians, and staff
+/// get an empty list.
+#[tokio::test]
+async fn a_client_learns_their_care_team() {
+    let server = TestServer::sqlite().await;
+    let mut p = practice(&server).await;
+    let team = p.client.get("/api/v1/me/care-team").await.ok().clone();
+    let people = team["people"].as_array().expect("people");
+    assert_eq!(people.len(), 1, "{team}");
+    assert_eq!(people[0]["id"], p.clinician_id.as_str());
+    assert_eq!(people[0]["display_name"], "Casey Clinician");
+    assert_eq!(people[0]["role"], "clinician");
+    let staff = p.clinician.get("/api/v1/me/care-team").await.ok().clone();
+    assert_eq!(staff["people"].as_array().map(Vec::len), Some(0));
+    let admin = p.admin.get("/api/v1/me/care-team").await.ok().clone();
+    assert_eq!(admin["people"].as_array().map(Vec::len), Some(0));
+    server
+        .person()
+        .get("/api/v1/me/care-team")
+        .await
+        .expect_error(401, "unauthenticated");
+    server.cleanup().await;
+}
+
 #[tokio::test]
 async fn proofs_are_served_and_bad_queries_refused() {
     let server = TestServer::sqlite().await;
