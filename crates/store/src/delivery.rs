@@ -695,9 +695,10 @@ impl Store {
                 .await?;
             return Err(match current {
                 None => Error::new(ErrorKind::NotFound),
-                Some(row) if !row.try_get::<bool, _>(1).unwrap_or_else(|_| {
-                    row.try_get::<i64, _>(1).map(|v| v != 0).unwrap_or(false)
-                }) =>
+                Some(row)
+                    if !row.try_get::<bool, _>(1).unwrap_or_else(|_| {
+                        row.try_get::<i64, _>(1).map(|v| v != 0).unwrap_or(false)
+                    }) =>
                 {
                     Error::new(ErrorKind::NotMember)
                 }
