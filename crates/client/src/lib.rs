@@ -29,8 +29,8 @@ use alcove_crypto::{
 };
 use alcove_types::delivery::{
     ClaimedKeyPackages, ClientFrame, Conversation, ConversationList, DeliveredMessage,
-    Device as DeviceView, DeviceList, MessageKind, MessagePage, PostedMessage, ServerFrame,
-    WelcomeList,
+    Device as DeviceView, DeviceList, MessageKind, MessagePage, PostMessageRequest, PostedMessage,
+    ServerFrame, WelcomeList,
 };
 use alcove_types::{BlobId, ConversationId, DeviceId, ErrorCode, UserId};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -389,12 +389,12 @@ impl Client {
         let group = conv_bytes(conversation)?;
         for _ in 0..MAX_REBASES {
             let commit = make(&mut self.device, &group)?;
-            let body = json!({
-                "message": b64(&commit.message),
-                "welcome": commit.welcome.as_deref().map(b64),
-                "removed_devices": removed_devices,
-            });
-            match self.post(conversation, body).await {
+            let request = PostMessageRequest {
+                message: b64(&commit.message),
+                welcome: commit.welcome.as_deref().map(b64),
+                removed_devices: removed_devices.clone(),
+            };
+            match self.post(conversation, request).await {
                 Ok(posted) => {
                     self.device.merge_pending_commit(&group)?;
                     self.advance(conversation, posted.seq);
@@ -426,7 +426,7 @@ impl Client {
     async fn post(
         &mut self,
         conversation: &ConversationId,
-        body: serde_json::Value,
+        request: PostMessageRequest,
     ) -> Result<PostedMessage> {
         if let Some(live) = &self.live {
             let ref_id = self.next_ref;
@@ -435,15 +435,12 @@ impl Client {
             if let Ok(mut w) = live.waiters.lock() {
                 w.insert(ref_id, tx);
             }
-            let welcome = body["welcome"].as_str().map(str::to_owned);
-            let removed_devices: Vec<DeviceId> =
-                serde_json::from_value(body["removed_devices"].clone()).unwrap_or_default();
             let frame = ClientFrame::Send {
                 ref_id,
                 conversation_id: conversation.clone(),
-                message: body["message"].as_str().unwrap_or_default().to_owned(),
-                welcome,
-                removed_devices,
+                message: request.message,
+                welcome: request.welcome,
+                removed_devices: request.removed_devices,
             };
             let frame = serde_json::to_string(&frame)
                 .map_err(|_| Error::new(ErrorKind::Protocol, "frame"))?;
@@ -462,7 +459,10 @@ impl Client {
         self.call(
             reqwest::Method::POST,
             &format!("/api/v1/conversations/{conversation}/messages"),
-            Some(body),
+            Some(
+                serde_json::to_value(&request)
+                    .map_err(|_| Error::new(ErrorKind::Protocol, "request"))?,
+            ),
         )
         .await
     }
@@ -472,7 +472,14 @@ impl Client {
         let group = conv_bytes(conversation)?;
         let message = self.device.encrypt(&group, payload)?;
         let posted = self
-            .post(conversation, json!({ "message": b64(&message) }))
+            .post(
+                conversation,
+                PostMessageRequest {
+                    message: b64(&message),
+                    welcome: None,
+                    removed_devices: Vec::new(),
+                },
+            )
             .await?;
         self.advance(conversation, posted.seq);
         Ok(posted.seq)
