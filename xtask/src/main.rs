@@ -92,6 +92,8 @@ fn test(root: &Path) -> Result<()> {
     tidy(root)?;
     // The committed bundle must be exactly what the sources build to.
     run(&root.join("web"), "npm", &["run", "--silent", "check-dist"])?;
+    // The web UI's unit tests (tests-unit/, Node's test runner).
+    run(&root.join("web"), "npm", &["run", "--silent", "test"])?;
     run(root, "cargo", &["fmt", "--all", "--check"])?;
     run(
         root,
