@@ -205,6 +205,8 @@ test("assess: numeric hosts, hidden characters, long addresses", () => {
   checkWarnings("[invoice\u200B](https://evil.net)", ["hidden-characters", "labelled"]);
   checkWarnings(`https://example.org/${"a".repeat(400)}`, ["long"]);
   checkWarnings(`https://${"a".repeat(40)}.${"b".repeat(30)}.example`, ["long"]);
+  // Longer than any DNS name reaches no site: only long, without the label-by-label checks.
+  checkWarnings(`https://${"alcove-practice.".repeat(5000)}evil.net`, ["long"]);
 });
 
 test("decodePunycode and decodeHost agree with Node's decoder", () => {

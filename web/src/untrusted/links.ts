@@ -78,6 +78,7 @@ const HIDDEN_CHARACTERS = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\
 /** Past these lengths an address is long enough to hide where it goes. */
 const LONG_ADDRESS = 300;
 const LONG_HOST = 60;
+const MAX_DNS_NAME = 253;
 
 /** Splits a message into text and link segments, in order. */
 export function segment(text: string): Segment[] {
@@ -206,7 +207,10 @@ export function assess(link: Link, practiceHost: string): LinkWarning[] {
     );
   }
 
-  for (const label of shownHost.split(".")) {
+  // A name longer than DNS allows reaches no site; it is flagged as long below, and skipping the
+  // label-by-label checks keeps a hostile 100 kB "address" cheap.
+  const checkable = host.length <= MAX_DNS_NAME;
+  for (const label of checkable ? shownHost.split(".") : []) {
     const scripts = mixedScripts(label);
     if (scripts !== null) {
       add(
@@ -217,7 +221,7 @@ export function assess(link: Link, practiceHost: string): LinkWarning[] {
     }
   }
 
-  const imitation = imitatesPractice(host, shownHost, site, practiceHost);
+  const imitation = checkable ? imitatesPractice(host, shownHost, site, practiceHost) : null;
   if (imitation !== null) add("imitates-practice", imitation);
 
   if (isIpAddress(host)) {
