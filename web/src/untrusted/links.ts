@@ -9,6 +9,8 @@
 //   link: visible text naming another address, punycode, mixed alphabets, an imitation of the
 //   practice's own address, a scheme that is not a web page, `user@` in front of the host, a
 //   numeric host, hidden characters, unusual length. An empty list is not a promise of safety.
+// - Helpers, exported for tests and reuse: `decodeHost`/`decodePunycode` (RFC 3492),
+//   `skeleton` (look-alike folding), `editDistance`, `mixedScripts`, `registrableDomain`.
 //
 // Invariant: `Link.href` is either null or an `http:`/`https:` URL re-serialised by the URL
 // parser; nothing else is ever meant to become an anchor. Hosts are parsed with the URL API
@@ -154,7 +156,8 @@ function makeLink(source: string, label: string | null, target: string): Link {
 }
 
 /** The reasons to be careful with `link`; `practiceHost` is the practice's own host name
- * (`location.hostname`), which look-alikes imitate. */
+ * (`location.hostname`; a port is ignored), which look-alikes imitate. Words naming an address
+ * on the target's own host (with or without `www.`) are no mismatch, whatever the path. */
 export function assess(link: Link, practiceHost: string): LinkWarning[] {
   const warnings: LinkWarning[] = [];
   const add = (kind: WarningKind, message: string): void => {
