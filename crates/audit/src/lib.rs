@@ -40,6 +40,7 @@ mod event;
 mod hash;
 mod note;
 mod proof;
+mod registration;
 mod tree;
 mod witness;
 
@@ -60,6 +61,7 @@ pub use proof::{
     decode_proof, root_from_inclusion_proof, verify_consistency, verify_consistency_bytes,
     verify_inclusion, verify_inclusion_bytes, HashField, VerifyError,
 };
+pub use registration::{device_key_fingerprint, registers_device};
 pub use tree::{
     consistency_proof, consistency_proof_nodes, inclusion_proof, inclusion_proof_nodes,
     range_nodes, root, root_nodes, Frontier, HashStore, LogFull, MemoryLog, MemoryStore, NodeId,

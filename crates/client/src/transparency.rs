@@ -4,13 +4,12 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::Account;
-use alcove_audit::{AuditEvent, CheckpointMemory, EventKind, Hash, NoteVerifier, ObjectKind};
+use alcove_audit::{registers_device, AuditEvent, CheckpointMemory, Hash, NoteVerifier};
 use alcove_types::delivery::Device;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use reqwest::Method;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// What this client has seen of the log: the pinned key and the last checkpoint.
 #[derive(Default)]
@@ -129,22 +128,12 @@ pub(crate) async fn verify_device(
         .verify_inclusion(&leaf, device.log_index, &hashes(&answer["proof"])?)
         .map_err(|_| broken("the device's key is not in the audit log"))?;
     let event = AuditEvent::decode(&leaf).map_err(|_| broken("the leaf does not decode"))?;
-    let fingerprint = URL_SAFE_NO_PAD.encode(Sha256::digest(signature_key));
-    let names = |kind: ObjectKind, value: &str| {
-        event
-            .objects
-            .iter()
-            .any(|(k, id)| *k == kind && id.as_str() == value)
-    };
-    let subject_ok = event
-        .subject
-        .as_ref()
-        .is_some_and(|s| s.as_str() == device.user_id.as_str());
-    if event.kind != EventKind::DeviceAdded
-        || !subject_ok
-        || !names(ObjectKind::Device, device.id.as_str())
-        || !names(ObjectKind::DeviceKey, &fingerprint)
-    {
+    if !registers_device(
+        &event,
+        device.user_id.as_str(),
+        device.id.as_str(),
+        signature_key,
+    ) {
         return Err(broken(
             "the logged registration names another device or key",
         ));

@@ -20,7 +20,6 @@ use axum::http::StatusCode;
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use sha2::{Digest, Sha256};
 
 /// Most key packages accepted in one request.
 pub const MAX_KEY_PACKAGES_PER_REQUEST: usize = 100;
@@ -42,7 +41,7 @@ pub fn device_view(row: &DeviceRow) -> Device {
 
 /// The fingerprint of a signature key as it appears in the audit log: base64url(SHA-256(key)).
 pub fn key_fingerprint(key: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(key))
+    alcove_audit::device_key_fingerprint(key)
 }
 
 /// Decodes a base64url field, with a clear error naming it.
