@@ -135,6 +135,9 @@ struct ServeArgs {
     /// Idle timeout for clients who share their device, in seconds [default: 300].
     #[arg(long, env = "ALCOVE_SHARED_DEVICE_IDLE_TIMEOUT_SECS")]
     shared_device_idle_timeout_secs: Option<i64>,
+    /// Seconds without activity before a browser locks its conversations [default: 300].
+    #[arg(long, env = "ALCOVE_AUTO_LOCK_SECS")]
+    auto_lock_secs: Option<i64>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -214,6 +217,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         delivered_retention_secs: args.delivered_retention_secs,
         crisis_line: args.crisis_line,
         shared_device_idle_timeout_secs: args.shared_device_idle_timeout_secs,
+        auto_lock_secs: args.auto_lock_secs,
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
     init_logging(&config.log_format);

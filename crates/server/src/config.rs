@@ -54,6 +54,9 @@ pub struct Config {
     pub crisis_line: String,
     /// Idle timeout for a client who said others use their device (shorter than the usual one).
     pub shared_device_idle_timeout_secs: i64,
+    /// A browser locks its end-to-end encrypted conversations (wiping what it decrypted from
+    /// the page and from memory) after this many seconds without activity.
+    pub auto_lock_secs: i64,
 }
 
 /// The crisis line the shipped consent document names when a practice has not set its own.
@@ -83,6 +86,7 @@ impl Default for Config {
             delivered_retention_secs: 7 * 24 * 3600,
             crisis_line: DEFAULT_CRISIS_LINE.to_owned(),
             shared_device_idle_timeout_secs: 5 * 60,
+            auto_lock_secs: 5 * 60,
         }
     }
 }
@@ -128,6 +132,8 @@ pub struct ConfigOverrides {
     pub crisis_line: Option<String>,
     /// `--shared-device-idle-timeout-secs` / `ALCOVE_SHARED_DEVICE_IDLE_TIMEOUT_SECS`.
     pub shared_device_idle_timeout_secs: Option<i64>,
+    /// `--auto-lock-secs` / `ALCOVE_AUTO_LOCK_SECS`.
+    pub auto_lock_secs: Option<i64>,
 }
 
 impl Config {
@@ -172,7 +178,7 @@ impl Config {
             auth_rate_per_minute
         );
         set!(reauth_window_secs, max_blob_bytes, delivered_retention_secs);
-        set!(crisis_line, shared_device_idle_timeout_secs);
+        set!(crisis_line, shared_device_idle_timeout_secs, auto_lock_secs);
         set_opt!(database_url, public_url, rp_id, tls_cert, tls_key);
         if self.database_url.as_deref() == Some("") {
             self.database_url = None;
@@ -193,6 +199,7 @@ impl Config {
                 "shared_device_idle_timeout_secs",
                 self.shared_device_idle_timeout_secs,
             ),
+            ("auto_lock_secs", self.auto_lock_secs),
         ];
         for (name, value) in positive {
             if value <= 0 {

@@ -17,6 +17,7 @@ pub mod audit_tool;
 pub mod auth;
 pub mod config;
 pub mod consent;
+pub mod device_kind;
 pub mod error;
 pub mod hub;
 pub mod limits;

@@ -627,6 +627,36 @@ impl Store {
         Ok(out)
     }
 
+    /// Conversations `user` belongs to that `device` has never been part of: the device waits
+    /// for a member to add it (a device added and later removed is not waiting).
+    pub async fn conversations_awaiting_device(
+        &self,
+        user: &UserId,
+        device: &DeviceId,
+    ) -> Result<Vec<ConversationRow>, Error> {
+        let q = self.sql(
+            "SELECT c.id FROM conversations c JOIN conversation_members m \
+             ON m.conversation_id = c.id WHERE m.user_id = $1 AND NOT EXISTS \
+             (SELECT 1 FROM conversation_devices d WHERE d.conversation_id = c.id \
+             AND d.device_id = $2) ORDER BY c.created_at, c.id",
+        );
+        let ids: Vec<ConversationId> = sqlx::query(&q)
+            .bind(user.as_str())
+            .bind(device.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| parse(r.try_get::<String, _>(0)?, ConversationId::parse))
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(c) = self.conversation(&id).await? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether `device` may read the conversation now: the range of sequence numbers it sees
     /// (`from_seq` exclusive, `removed_seq` inclusive), or `None` if it never was a member.
     pub async fn device_window(

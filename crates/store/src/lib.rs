@@ -22,6 +22,7 @@ mod consent;
 mod delivery;
 mod error;
 mod rows;
+mod safety;
 
 pub use audit::{AuditLeafRow, AuditScope, CheckpointRow, StoredLogReport};
 pub use consent::{
@@ -31,6 +32,7 @@ pub use consent::{
 pub use delivery::*;
 pub use error::{Error, ErrorKind};
 pub use rows::*;
+pub use safety::{MemberDeviceKey, SafetyVerificationRow};
 
 use alcove_audit::AuditEvent;
 

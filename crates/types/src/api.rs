@@ -170,6 +170,9 @@ pub struct SessionInfo {
     pub expires_at: i64,
     /// Until when sensitive actions are allowed without another passkey confirmation.
     pub reauth_until: Option<i64>,
+    /// A browser locks its end-to-end encrypted conversations after this many seconds without
+    /// activity (the practice's setting, shorter on a shared device).
+    pub auto_lock_secs: i64,
 }
 
 /// Changes the anti-phishing phrase.

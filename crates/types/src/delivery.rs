@@ -135,6 +135,10 @@ pub struct Conversation {
 pub struct ConversationList {
     /// Oldest first.
     pub conversations: Vec<Conversation>,
+    /// Conversations of the caller that this device is not part of yet (oldest first): a member
+    /// must add it. A new device shows these as waiting instead of starting another one.
+    #[serde(default)]
+    pub pending: Vec<Conversation>,
 }
 
 /// An MLS message to post to a conversation.
@@ -327,6 +331,15 @@ pub enum ClientFrame {
         /// The highest processed sequence number.
         seq: u64,
     },
+}
+
+/// A person confirms they compared a conversation's safety number with the other person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SafetyNumberReport {
+    /// The 60 digits compared (spaces allowed).
+    pub safety_number: String,
 }
 
 #[cfg(test)]

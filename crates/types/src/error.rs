@@ -76,6 +76,8 @@ pub enum ErrorCode {
     ConsentUnchanged,
     /// A secureness checklist item name is unknown.
     InvalidChecklistItem,
+    /// The safety number reported is not the one of the conversation's current devices.
+    SafetyNumberMismatch,
 }
 
 impl ErrorCode {
@@ -116,6 +118,7 @@ impl ErrorCode {
             ErrorCode::InvalidConsentDocument => "invalid_consent_document",
             ErrorCode::ConsentUnchanged => "consent_unchanged",
             ErrorCode::InvalidChecklistItem => "invalid_checklist_item",
+            ErrorCode::SafetyNumberMismatch => "safety_number_mismatch",
         }
     }
 }
@@ -139,6 +142,7 @@ mod tests {
             ErrorCode::ConsentRequired,
             ErrorCode::ConsentAnswersWrong,
             ErrorCode::InvalidChecklistItem,
+            ErrorCode::SafetyNumberMismatch,
         ] {
             let json = serde_json::to_string(&code).expect("serialise");
             assert_eq!(json, format!("\"{}\"", code.as_str()));

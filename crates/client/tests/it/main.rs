@@ -4,4 +4,5 @@
 mod harness;
 mod hostile;
 mod messaging;
+mod safety;
 mod wasm_peer;

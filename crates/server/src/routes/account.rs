@@ -46,6 +46,11 @@ pub(crate) async fn me_for(state: &AppState, user_id: &UserId, token_hash: &str)
     } else {
         (None, None)
     };
+    // On a shared device the lock comes no later than the (shorter) session idle timeout.
+    let auto_lock_secs = match &protections {
+        Some(p) => state.config.auto_lock_secs.min(p.idle_timeout_secs),
+        None => state.config.auto_lock_secs,
+    };
     Ok(Me {
         id: view.user.id.clone(),
         role: view.user.role,
@@ -57,6 +62,7 @@ pub(crate) async fn me_for(state: &AppState, user_id: &UserId, token_hash: &str)
             idle_timeout_secs,
             expires_at: view.session.expires_at,
             reauth_until,
+            auto_lock_secs,
         },
         consent,
         protections,
@@ -92,25 +98,26 @@ pub struct CareTeamMember {
     pub display_name: String,
 }
 
-/// The people caring for the signed-in person.
+/// The people on the other side of the signed-in person's care relationships.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CareTeam {
-    /// Oldest relationship first; empty for staff.
+    /// Oldest relationship first; empty for admins and supervisors.
     pub people: Vec<CareTeamMember>,
 }
 
-/// A client's clinicians, so the client can put names on the accesses to their record
-/// (`/api/v1/audit/events` carries ids only). Staff get an empty list.
+/// A client's clinicians (so the client can put names on the accesses to their record, as
+/// `/api/v1/audit/events` carries ids only, and message them), or a clinician's clients (whom
+/// they message). Admins and supervisors get an empty list.
 #[utoipa::path(get, path = "/api/v1/me/care-team", tag = "account",
     responses((status = 200, body = CareTeam), (status = 401, body = ErrorBody)))]
 pub async fn care_team(
     State(state): State<AppState>,
     session: Session,
 ) -> ApiResult<Json<CareTeam>> {
-    let rows = if session.user.role == alcove_types::Role::Client {
-        state.store.clinicians_of(&session.user.id).await?
-    } else {
-        Vec::new()
+    let rows = match session.user.role {
+        alcove_types::Role::Client => state.store.clinicians_of(&session.user.id).await?,
+        alcove_types::Role::Clinician => state.store.clients_of(&session.user.id).await?,
+        _ => Vec::new(),
     };
     Ok(Json(CareTeam {
         people: rows

@@ -2,8 +2,8 @@
 //! encryption is on — with a plain status and a next step per item; the clinician can mark an
 //! item as discussed in session; an admin sees practice-wide counts without names.
 //!
-//! An item this version of Alcove cannot check yet (safety numbers, notification channel, the
-//! device type of the last sign-in) is `not_available`, which never counts as done: nothing here
+//! An item this version of Alcove cannot check yet (the notification channel; the device of a
+//! sign-in made before devices were recorded) is `not_available`, which never counts as done: nothing here
 //! says "secure" while anything is missing.
 
 use crate::audit::Event;
@@ -61,6 +61,41 @@ fn item(
         next_step,
         discussed_at: None,
     }
+}
+
+/// "Safety numbers verified": done only while a verification the client made still matches the
+/// conversation's current devices.
+async fn safety_item(state: &AppState, client: &PersonRow) -> ApiResult<ChecklistItem> {
+    let verifications = state.store.safety_verifications_of(&client.id).await?;
+    for v in &verifications {
+        let devices = state
+            .store
+            .conversation_device_keys(&v.conversation_id)
+            .await?;
+        if super::safety::current_safety_number(&devices).as_deref() == Some(&v.safety_number) {
+            return Ok(item(
+                "safety_numbers",
+                ChecklistState::Done,
+                "Compared safety numbers in Alcove; they still match everyone's devices.",
+                "",
+            ));
+        }
+    }
+    Ok(if verifications.is_empty() {
+        item(
+            "safety_numbers",
+            ChecklistState::Missing,
+            "Has not compared safety numbers with you yet.",
+            "Compare them together in a session: Messages, Check the safety number.",
+        )
+    } else {
+        item(
+            "safety_numbers",
+            ChecklistState::Missing,
+            "Compared safety numbers before, but a device has changed since.",
+            "Compare them again in your next session.",
+        )
+    })
 }
 
 /// Builds one client's checklist from what the store knows now.
@@ -131,12 +166,7 @@ pub async fn checklist_for(state: &AppState, client: &PersonRow) -> ApiResult<Ch
             "Suggest adding a passkey on a second device (Account, Add a passkey).",
         )
     });
-    items.push(item(
-        "safety_numbers",
-        NotAvailable,
-        "Safety numbers cannot be compared in this version of Alcove yet.",
-        "Compare safety numbers in a session once messaging offers it.",
-    ));
+    items.push(safety_item(state, client).await?);
     items.push(match protections {
         Some(p) => {
             let shared = p.others_use_device || !p.device_is_mine;
@@ -172,14 +202,31 @@ pub async fn checklist_for(state: &AppState, client: &PersonRow) -> ApiResult<Ch
         "Anti-phishing phrase chosen. Notifications are not available in this version, so none are sent.",
         "Once notifications exist, help them choose a channel nobody else reads.",
     ));
-    items.push(match client.last_sign_in_at {
-        Some(_) => item(
+    let device = state.store.sign_in_device(&client.id).await?;
+    items.push(match (client.last_sign_in_at, device) {
+        (Some(_), Some((kind, _))) if kind == "unknown device" => item(
             "last_sign_in_device",
             NotAvailable,
-            "Signed in before, but this version does not record the kind of device.",
+            "The device of the last sign-in did not say what kind it is.",
             "Ask which device they use for Alcove and whether others can open it.",
         ),
-        None => item(
+        (Some(_), Some((kind, _))) => item(
+            "last_sign_in_device",
+            Done,
+            format!("Last signed in from: {kind}."),
+            if kind.ends_with("phone") || kind.ends_with("tablet") {
+                "Ask whether anyone else can unlock that phone or tablet."
+            } else {
+                "Ask whether anyone else uses that computer; if so, talk through quick exit."
+            },
+        ),
+        (Some(_), None) => item(
+            "last_sign_in_device",
+            NotAvailable,
+            "Signed in before this version recorded the kind of device.",
+            "Ask which device they use for Alcove and whether others can open it.",
+        ),
+        (None, _) => item(
             "last_sign_in_device",
             Missing,
             "Has never signed in.",

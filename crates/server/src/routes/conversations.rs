@@ -196,8 +196,13 @@ pub async fn list_conversations(
         .store
         .conversations_of_device(&actor.device.id)
         .await?;
+    let pending = state
+        .store
+        .conversations_awaiting_device(&actor.session.user.id, &actor.device.id)
+        .await?;
     Ok(Json(ConversationList {
         conversations: rows.into_iter().map(conversation_view).collect(),
+        pending: pending.into_iter().map(conversation_view).collect(),
     }))
 }
 

@@ -10,6 +10,7 @@ pub mod devices;
 mod health;
 mod invitations;
 mod redeem;
+mod safety;
 mod signin;
 
 use crate::error::ApiError;
@@ -98,6 +99,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
             conversations::list_messages
         ))
         .routes(routes!(conversations::ack))
+        .routes(routes!(safety::report_verification))
         .routes(routes!(conversations::list_welcomes))
         .routes(routes!(conversations::ack_welcome))
         .routes(routes!(conversations::upload_blob))

@@ -122,6 +122,7 @@ pub async fn redeem_start(
 pub async fn redeem_finish(
     State(state): State<AppState>,
     extensions: Extensions,
+    request_headers: HeaderMap,
     ApiJson(req): ApiJson<RedeemFinishRequest>,
 ) -> ApiResult<(HeaderMap, Json<Me>)> {
     limit_address(&state, client_ip(&extensions))?;
@@ -236,6 +237,7 @@ pub async fn redeem_finish(
             _ => ApiError::from(e),
         });
     }
+    crate::device_kind::remember(&state, &user_id, &request_headers, now).await;
     tracing::info!(
         kind = invitation.kind.as_str(),
         role = invitation.role.as_str(),

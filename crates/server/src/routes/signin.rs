@@ -60,6 +60,7 @@ pub async fn sign_in_start(
 pub async fn sign_in_finish(
     State(state): State<AppState>,
     extensions: Extensions,
+    request_headers: HeaderMap,
     ApiJson(req): ApiJson<AssertionFinishRequest>,
 ) -> ApiResult<(HeaderMap, Json<Me>)> {
     limit_address(&state, client_ip(&extensions))?;
@@ -122,6 +123,7 @@ pub async fn sign_in_finish(
         .await
         .map_err(conflict_is_failure)?;
     tracing::info!(role = user.role.as_str(), "signed in");
+    crate::device_kind::remember(&state, &user.id, &request_headers, now).await;
     let me = super::account::me_for(&state, &user.id, &sign_in.session.token_hash).await?;
     let mut headers = HeaderMap::new();
     set_cookie(&mut headers, session_cookie(&state, &token));

@@ -159,8 +159,8 @@ async fn client_sees_who_viewed_their_record_postgres() {
     client_sees_who_viewed_their_record(server).await;
 }
 
-/// A client can put a name on their clinician's accesses; nobody else's clinicians, and staff
-/// get an empty list.
+/// A client can put a name on their clinician's accesses (nobody else's clinicians), a clinician
+/// sees their clients to message them, and an admin gets an empty list.
 #[tokio::test]
 async fn a_client_learns_their_care_team() {
     let server = TestServer::sqlite().await;
@@ -172,7 +172,17 @@ async fn a_client_learns_their_care_team() {
     assert_eq!(people[0]["display_name"], "Casey Clinician");
     assert_eq!(people[0]["role"], "clinician");
     let staff = p.clinician.get("/api/v1/me/care-team").await.ok().clone();
-    assert_eq!(staff["people"].as_array().map(Vec::len), Some(0));
+    let mut clients: Vec<&str> = staff["people"]
+        .as_array()
+        .expect("people")
+        .iter()
+        .inspect(|c| assert_eq!(c["role"], "client", "{staff}"))
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    clients.sort_unstable();
+    let mut expected = vec![p.client_id.as_str(), p.other_client_id.as_str()];
+    expected.sort_unstable();
+    assert_eq!(clients, expected, "the clinician's two clients");
     let admin = p.admin.get("/api/v1/me/care-team").await.ok().clone();
     assert_eq!(admin["people"].as_array().map(Vec::len), Some(0));
     server

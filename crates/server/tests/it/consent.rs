@@ -631,7 +631,7 @@ async fn the_checklist_follows_each_change_and_never_counts_unchecked_items() {
         ("consent_current", "missing"),
         ("comprehension", "missing"),
         ("second_passkey", "missing"),
-        ("safety_numbers", "not_available"),
+        ("safety_numbers", "missing"),
         ("shared_device", "missing"),
         ("notifications", "not_available"),
         ("last_sign_in_device", "not_available"),
@@ -691,7 +691,7 @@ async fn the_checklist_follows_each_change_and_never_counts_unchecked_items() {
     );
     assert_eq!(
         item(&marked, "safety_numbers")["state"],
-        "not_available",
+        "missing",
         "discussing is not verifying"
     );
     clinician
