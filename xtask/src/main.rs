@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod wasm;
-use wasm::{run_node_tests, wasm, wasm_bench};
+use wasm::{check_web, run_node_tests, sync_web, wasm, wasm_bench};
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -17,14 +17,14 @@ fn main() -> Result<()> {
         "web" => web_build(&root),
         "tidy" => tidy(&root),
         "setup" => setup(&root),
-        "wasm" => wasm(&root).map(|_| ()),
+        "wasm" => wasm(&root).and_then(|pkg| sync_web(&root, &pkg)),
         "wasm-bench" => wasm_bench(&root),
         _ => {
             eprintln!("usage: cargo xtask <test|setup|web|wasm|wasm-bench|tidy>");
             eprintln!("  test   install what the tests need, then run every test (what CI runs)");
             eprintln!("  setup  only install what the tests need (Chromium, npm packages)");
             eprintln!("  web    rebuild the committed web UI bundle in web/dist");
-            eprintln!("  wasm   build crates/wasm for wasm32 into target/wasm-pkg/{{node,web}}");
+            eprintln!("  wasm   build crates/wasm for wasm32 into target/wasm-pkg/{{node,web}} and copy the browser package into web/wasm");
             eprintln!("  wasm-bench  build the wasm package, then benchmark it in Node");
             eprintln!("  tidy   check that every Rust module starts with a //! doc line");
             bail!("unknown task {task:?}")
@@ -109,6 +109,7 @@ fn test(root: &Path) -> Result<()> {
     )?;
     // The browser's Rust core: build it for wasm32 and run it in Node.
     let pkg = wasm(root)?;
+    check_web(root, &pkg)?;
     run_node_tests(root, &pkg)?;
     if std::env::var_os("ALCOVE_TEST_POSTGRES_URL").is_none() {
         eprintln!("note: ALCOVE_TEST_POSTGRES_URL is not set; the PostgreSQL tests will say they were skipped");

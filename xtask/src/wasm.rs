@@ -188,6 +188,55 @@ fn rustup_lld() -> Option<PathBuf> {
         .find(|lld| lld_works(lld))
 }
 
+fn rustflags() -> String {
+    let mut flags = vec![r#"--cfg getrandom_backend="wasm_js""#.to_string()];
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    if let Some(home) = cargo_home {
+        flags.push(format!("--remap-path-prefix={}=/cargo", home.display()));
+    }
+    flags.join(" ")
+}
+
+/// The files of the browser package the web UI bundles (committed in `web/wasm`).
+const WEB_FILES: [&str; 3] = ["alcove_wasm.js", "alcove_wasm.d.ts", "alcove_wasm_bg.wasm"];
+
+/// Copies the browser package into `web/wasm`, where the web UI's build finds it.
+pub fn sync_web(root: &Path, pkg: &Path) -> Result<()> {
+    let dest = root.join("web/wasm");
+    std::fs::create_dir_all(&dest).with_context(|| format!("creating {}", dest.display()))?;
+    for name in WEB_FILES {
+        std::fs::copy(pkg.join("web").join(name), dest.join(name))
+            .with_context(|| format!("copying {name} into web/wasm"))?;
+    }
+    eprintln!(
+        "==> copied the browser package into web/wasm (rebuild the UI with `cargo xtask web`)"
+    );
+    Ok(())
+}
+
+/// Fails when the committed `web/wasm` is not what `crates/wasm` builds to now.
+pub fn check_web(root: &Path, pkg: &Path) -> Result<()> {
+    let mut stale = Vec::new();
+    for name in WEB_FILES {
+        let built = std::fs::read(pkg.join("web").join(name))
+            .with_context(|| format!("reading the built {name}"))?;
+        let committed = std::fs::read(root.join("web/wasm").join(name)).unwrap_or_default();
+        if built != committed {
+            stale.push(name);
+        }
+    }
+    if !stale.is_empty() {
+        bail!(
+            "web/wasm is not what crates/wasm builds to ({} differ): run `cargo xtask wasm`, then `cargo xtask web`, and commit web/wasm and web/dist",
+            stale.join(", ")
+        );
+    }
+    eprintln!("==> web/wasm matches the wasm build");
+    Ok(())
+}
+
 /// `cargo build --release -p alcove-wasm --target wasm32-unknown-unknown`; returns the `.wasm`.
 fn build(root: &Path, route: &Route) -> Result<PathBuf> {
     let target_dir = root.join("target/wasm32");
@@ -215,7 +264,10 @@ fn build(root: &Path, route: &Route) -> Result<PathBuf> {
         .current_dir(root)
         .env("CARGO_TARGET_DIR", &target_dir)
         // getrandom's JavaScript backend (crypto.getRandomValues); see crates/wasm/Cargo.toml.
-        .env("RUSTFLAGS", r#"--cfg getrandom_backend="wasm_js""#)
+        // Workspace crates are compiled with relative paths; the remap keeps the machine's
+        // Cargo home out of the binary too, so every checkout builds the same bytes (web/wasm
+        // is committed and compared with them) and the flags do not depend on the checkout.
+        .env("RUSTFLAGS", rustflags())
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("RUSTC_WRAPPER");
     eprintln!(

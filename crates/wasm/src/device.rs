@@ -338,3 +338,11 @@ impl Device {
 pub fn generate_state_key() -> Vec<u8> {
     StateKey::generate().as_bytes().to_vec()
 }
+
+/// What a key package says about itself, without any key: `{ userId, deviceId, signatureKey,
+/// lastResort }`. Check it against the device's logged registration before adding it.
+#[wasm_bindgen(js_name = inspectKeyPackage, unchecked_return_type = "KeyPackageInfo")]
+pub fn inspect_key_package(bytes: &[u8]) -> Result<JsValue> {
+    let info = alcove_crypto::inspect_key_package(bytes)?;
+    Ok(views::key_package_info::<Js>(&info).0)
+}

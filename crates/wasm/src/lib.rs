@@ -15,7 +15,8 @@
 //!   key; `generateStateKey()` makes one). Persist after every call that
 //!   changes state.
 //! - Key packages: `keyPackages(n)`, `lastResortKeyPackage()`,
-//!   `rotateKeyPackages(n)`.
+//!   `rotateKeyPackages(n)`; `inspectKeyPackage(bytes)` → `{userId,
+//!   deviceId, signatureKey, lastResort}` (to check before adding a device).
 //! - Conversations, named by 34 hex digits: `createConversation("care" |
 //!   "consultation")`, `addDevices(conv, [keyPackage])`,
 //!   `removeDevices(conv, [{userId, deviceId}])`, `removeUser`, `selfUpdate`
@@ -32,7 +33,8 @@
 //!   `{type: "ownCommitMerged", epoch}`, `{type: "ownMessage"}` or
 //!   `{type: "ignored"}`.
 //! - Safety numbers: `device.safetyNumber(conv, peerUserId)` or
-//!   `safetyNumber(personA, personB)` → `{digits, display, qr}`.
+//!   `safetyNumber(personA, personB)` → `{digits, display, qr}`;
+//!   `qrMatrix(qr)` → `{size, modules}` to draw the QR code.
 //! - Attachments: `encryptAttachment(bytes)` → `{key, blob, hash, size}`,
 //!   `decryptAttachment(key, blob, hash)`, `encryptedSize(n)`, and the
 //!   streaming `AttachmentEncryptor` / `AttachmentDecryptor` classes
@@ -41,6 +43,12 @@
 //!   (`start`, `end`: what `String.prototype.slice` takes) and UTF-8 byte
 //!   offsets (`startByte`, `endByte`: the `alcove deid` contract),
 //!   `deidRedact(text)`, `deidPseudonymize(text, caseKey)`, `deidWarmUp()`.
+//! - Key transparency: `new KeyLog(logKey, rememberedNote?)`, `update(note,
+//!   consistencyProof)`, `size`, `note`, and `verifyRegistration(leaf, index,
+//!   proof, userId, deviceId, signatureKey)` (codes `log_fork`,
+//!   `log_signature`, `log_inclusion`, `log_registration`).
+//! - `pinKey(pin, salt)`: a 32-byte key from a PIN (Argon2id, 64 MiB, 3
+//!   passes) for browsers whose passkey has no PRF.
 //!
 //! Bytes cross as `Uint8Array`, epochs and sizes as numbers. Every failure is
 //! thrown as an `Error` named `AlcoveError` with a stable `code`
@@ -69,7 +77,9 @@ pub mod attachment;
 pub mod deid;
 pub mod device;
 pub mod error;
+pub mod pin;
 pub mod safety;
+pub mod transparency;
 pub mod value;
 pub mod views;
 
@@ -78,6 +88,7 @@ mod tests;
 
 pub use device::Device;
 pub use error::{Error, Result};
+pub use transparency::KeyLog;
 
 use wasm_bindgen::prelude::*;
 
@@ -102,6 +113,8 @@ export type Incoming =
   | { type: "ownMessage" }
   | { type: "ignored" };
 export interface SafetyNumber { digits: string; display: string; qr: Uint8Array }
+export interface QrMatrix { size: number; modules: Uint8Array }
+export interface KeyPackageInfo extends DeviceRef { signatureKey: Uint8Array; lastResort: boolean }
 export interface PersonKeys { userId: string; devices: { deviceId: string; signatureKey: Uint8Array }[] }
 export interface EncryptedAttachment { key: Uint8Array; blob: Uint8Array; hash: Uint8Array; size: number }
 export interface DeidSpan { start: number; end: number; startByte: number; endByte: number; type: string; score: number }

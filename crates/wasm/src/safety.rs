@@ -58,3 +58,32 @@ pub fn safety_number(
     let sn = alcove_crypto::safety_number(&person(a)?, &person(b)?)?;
     Ok(views::safety_number::<Js>(&sn).0)
 }
+
+/// The QR code of a safety number's `qr` payload as a square module matrix: `{ size, modules }`
+/// with `modules[y * size + x]` 1 for dark. JavaScript draws it (for example as SVG rects).
+pub fn qr_matrix(payload: &[u8]) -> Result<(usize, Vec<u8>)> {
+    let code = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M)
+        .map_err(|_| Error::invalid("QR payload"))?;
+    let size = code.width();
+    let modules = code
+        .to_colors()
+        .iter()
+        .map(|c| u8::from(*c == qrcode::Color::Dark))
+        .collect();
+    Ok((size, modules))
+}
+
+/// `qrMatrix(payload)`: `{ size, modules }` (see [`qr_matrix`]).
+#[wasm_bindgen(js_name = qrMatrix, unchecked_return_type = "QrMatrix")]
+pub fn qr_matrix_js(payload: &[u8]) -> Result<JsValue> {
+    let (size, modules) = qr_matrix(payload)?;
+    let out = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&out, &JsValue::from_str(k), &v);
+    set("size", JsValue::from_f64(size as f64)).map_err(|_| Error::invalid("QR"))?;
+    set(
+        "modules",
+        js_sys::Uint8Array::from(modules.as_slice()).into(),
+    )
+    .map_err(|_| Error::invalid("QR"))?;
+    Ok(out.into())
+}

@@ -171,3 +171,159 @@ fn arguments_are_checked() {
         Some("malformed")
     );
 }
+
+mod key_log {
+    use crate::pin;
+    use crate::transparency::KeyLog;
+    use alcove_audit::{
+        consistency_proof, device_key_fingerprint, inclusion_proof, AuditEvent, Checkpoint,
+        EventKind, LogSigner, MemoryLog, ObjectId, ObjectKind, SubjectId,
+    };
+
+    const KEY: [u8; 32] = [7; 32];
+
+    fn registration(user: &str, device: &str, key: &[u8]) -> Vec<u8> {
+        AuditEvent::new(EventKind::DeviceAdded, 1_700_000_000_000)
+            .with_subject(SubjectId::new(user).expect("subject"))
+            .with_object(ObjectKind::Device, ObjectId::new(device).expect("device"))
+            .with_object(
+                ObjectKind::DeviceKey,
+                ObjectId::new(device_key_fingerprint(key)).expect("fingerprint"),
+            )
+            .encode()
+            .expect("encode")
+    }
+
+    fn note(signer: &LogSigner, log: &MemoryLog) -> String {
+        let cp = Checkpoint::new(signer.name(), log.size(), log.root()).expect("checkpoint");
+        signer.sign_checkpoint(&cp).expect("sign")
+    }
+
+    fn b64(hashes: &[alcove_audit::Hash]) -> Vec<String> {
+        hashes.iter().map(|h| h.to_base64()).collect()
+    }
+
+    /// A log of three filler events, then the registration of `dev_a` at index 3.
+    fn log_with_device(signer_seed: u8) -> (LogSigner, MemoryLog, Vec<u8>) {
+        let signer = LogSigner::from_seed("alcove.test", &[signer_seed; 32]).expect("signer");
+        let mut log = MemoryLog::new();
+        for i in 0..3u8 {
+            log.push(&[i]).expect("push");
+        }
+        let leaf = registration("client-1", "dev_a", &KEY);
+        log.push(&leaf).expect("push");
+        (signer, log, leaf)
+    }
+
+    #[test]
+    fn a_logged_device_verifies_and_a_swapped_key_does_not() {
+        let (signer, log, leaf) = log_with_device(1);
+        let vkey = signer.verifier().to_string();
+        let mut kl = KeyLog::open(&vkey, None).expect("open");
+        assert_eq!(kl.offer(&note(&signer, &log), &[]).expect("first"), 4);
+        let proof = b64(&inclusion_proof(log.store(), 3, 4).expect("proof"));
+        kl.check_registration(&leaf, 3, &proof, "client-1", "dev_a", &KEY)
+            .expect("the registration is in the log");
+
+        let swapped = kl
+            .check_registration(&leaf, 3, &proof, "client-1", "dev_a", &[8; 32])
+            .expect_err("another key");
+        assert_eq!(swapped.code, "log_registration");
+        let other_user = kl
+            .check_registration(&leaf, 3, &proof, "client-2", "dev_a", &KEY)
+            .expect_err("another user");
+        assert_eq!(other_user.code, "log_registration");
+        let wrong_index = kl
+            .check_registration(&leaf, 2, &proof, "client-1", "dev_a", &KEY)
+            .expect_err("another index");
+        assert_eq!(wrong_index.code, "log_inclusion");
+        // A registration that was never appended: its proof cannot reach the signed root.
+        let unlogged = registration("client-1", "dev_b", &KEY);
+        let err = kl
+            .check_registration(&unlogged, 3, &proof, "client-1", "dev_b", &KEY)
+            .expect_err("not in the log");
+        assert_eq!(err.code, "log_inclusion");
+    }
+
+    #[test]
+    fn growth_needs_a_consistency_proof_and_a_fork_is_refused() {
+        let (signer, mut log, _) = log_with_device(2);
+        let vkey = signer.verifier().to_string();
+        let first = note(&signer, &log);
+        let mut kl = KeyLog::open(&vkey, None).expect("open");
+        kl.offer(&first, &[]).expect("first");
+        log.push(b"later").expect("push");
+        let grown = note(&signer, &log);
+        let proof = b64(&consistency_proof(log.store(), 4, 5).expect("proof"));
+        assert_eq!(kl.offer(&grown, &proof).expect("grows"), 5);
+
+        // Remembered across a reload, the memory refuses a history that rewrote entry 4.
+        let remembered = kl.note().expect("note");
+        let mut forked = MemoryLog::new();
+        for i in 0..3u8 {
+            forked.push(&[i]).expect("push");
+        }
+        forked.push(b"rewritten").expect("push");
+        forked.push(b"later").expect("push");
+        forked.push(b"more").expect("push");
+        let mut reloaded = KeyLog::open(&vkey, Some(&remembered)).expect("restore");
+        assert_eq!(reloaded.held_size(), 5);
+        let fork_proof = b64(&consistency_proof(forked.store(), 5, 6).expect("proof"));
+        let err = reloaded
+            .offer(&note(&signer, &forked), &fork_proof)
+            .expect_err("fork");
+        assert_eq!(err.code, "log_fork");
+        assert_eq!(
+            reloaded.held_size(),
+            5,
+            "a refused checkpoint changes nothing"
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_signed_by_another_key_is_refused() {
+        let (signer, log, _) = log_with_device(3);
+        let (impostor, _, _) = log_with_device(4);
+        let mut kl = KeyLog::open(&signer.verifier().to_string(), None).expect("open");
+        let err = kl.offer(&note(&impostor, &log), &[]).expect_err("foreign");
+        assert_eq!(err.code, "log_signature");
+        assert_eq!(kl.held_size(), 0);
+        assert!(KeyLog::open("not a key", None).is_err());
+    }
+
+    #[test]
+    fn pin_keys_depend_on_pin_and_salt_and_refuse_short_pins() {
+        // Small parameters keep the host test quick; the browser uses the defaults.
+        let salt = [9u8; 16];
+        let a = pin::derive("correct horse", &salt, 64, 1).expect("derive");
+        assert_eq!(
+            a,
+            pin::derive("correct horse", &salt, 64, 1).expect("again")
+        );
+        assert_ne!(
+            a,
+            pin::derive("correct house", &salt, 64, 1).expect("other pin")
+        );
+        assert_ne!(
+            a,
+            pin::derive("correct horse", &[8u8; 16], 64, 1).expect("other salt")
+        );
+        assert_eq!(
+            pin::derive("12345", &salt, 64, 1).expect_err("short").code,
+            "invalid_input"
+        );
+        assert!(pin::derive("123456", &[1u8; 8], 64, 1).is_err());
+    }
+}
+
+#[test]
+fn safety_number_qr_codes_are_square_and_depend_on_the_payload() {
+    let (size, modules) = crate::safety::qr_matrix(b"alcove safety number payload").expect("qr");
+    assert!(size >= 21, "a QR code is at least 21 modules wide");
+    assert_eq!(modules.len(), size * size);
+    assert!(modules.iter().all(|m| *m <= 1));
+    // The finder pattern's corner is dark.
+    assert_eq!(modules[0], 1);
+    let (_, other) = crate::safety::qr_matrix(b"alcove safety number payloae").expect("qr");
+    assert_ne!(modules, other);
+}

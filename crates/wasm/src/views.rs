@@ -171,6 +171,13 @@ pub fn incoming<O: Out>(i: &Incoming) -> O {
     }
 }
 
+/// `{ userId, deviceId, signatureKey, lastResort }` of a key package.
+pub fn key_package_info<O: Out>(info: &alcove_crypto::KeyPackageInfo) -> O {
+    identity::<O>(&info.identity)
+        .with("signatureKey", O::bytes(&info.signature_key))
+        .with("lastResort", O::boolean(info.last_resort))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

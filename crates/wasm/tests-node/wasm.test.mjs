@@ -278,3 +278,27 @@ test('deid finds a name, a date and a phone number with UTF-16 offsets after an 
   assert.ok(!p.includes('Johnson') && !p.includes('03/14/2024'), p);
   assert.equal(p, w.deidPseudonymize(text, key));
 });
+
+test('the browser helpers: key package inspection, PIN keys, QR codes and the log memory', () => {
+  const device = w.Device.create('client-7', 'phone');
+  const [kp] = device.keyPackages(1);
+  const info = w.inspectKeyPackage(kp);
+  assert.equal(info.userId, 'client-7');
+  assert.equal(info.deviceId, 'phone');
+  assert.deepEqual(Array.from(info.signatureKey), Array.from(device.signatureKey));
+  assert.equal(info.lastResort, false);
+  throwsCode(() => w.inspectKeyPackage(new Uint8Array([1, 2, 3])), 'malformed');
+
+  const salt = new Uint8Array(16).fill(3);
+  const a = w.pinKey('correct horse', salt, 64, 1);
+  assert.equal(a.length, 32);
+  assert.deepEqual(Array.from(a), Array.from(w.pinKey('correct horse', salt, 64, 1)));
+  assert.notDeepEqual(Array.from(a), Array.from(w.pinKey('correct house', salt, 64, 1)));
+  throwsCode(() => w.pinKey('12345', salt), 'invalid_input');
+
+  const qr = w.qrMatrix(new TextEncoder().encode('safety number payload'));
+  assert.ok(qr.size >= 21);
+  assert.equal(qr.modules.length, qr.size * qr.size);
+
+  assert.throws(() => new w.KeyLog('not a key'), (e) => e.code === 'log_key');
+});
