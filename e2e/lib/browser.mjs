@@ -28,9 +28,20 @@ export function launchBrowser() {
  * that page. Keep using this one page (navigate it): the authenticator belongs to it.
  * `problems` collects uncaught page errors and Content-Security-Policy violations.
  */
-export async function newPerson(browser, name) {
-  const context = await browser.newContext({ locale: "en-GB", timezoneId: "UTC" });
-  const page = await context.newPage();
+export async function newPerson(browser, name, { prf = true, userDataDir = null } = {}) {
+  // A persistent profile (its own browser process) when the test inspects what the browser
+  // wrote to disk; otherwise a fresh in-memory context of the shared browser.
+  const context =
+    userDataDir === null
+      ? await browser.newContext({ locale: "en-GB", timezoneId: "UTC" })
+      : await chromium.launchPersistentContext(userDataDir, {
+          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+          headless: true,
+          args: CHROMIUM_ARGS,
+          locale: "en-GB",
+          timezoneId: "UTC",
+        });
+  const page = context.pages()[0] ?? (await context.newPage());
   const cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable", { enableUI: false });
   const addAuthenticator = async () =>
@@ -42,6 +53,8 @@ export async function newPerson(browser, name) {
           hasResidentKey: true,
           hasUserVerification: true,
           isUserVerified: true,
+          // The WebAuthn PRF extension: the passkey derives the browser's device key.
+          hasPrf: prf,
         },
       })
     ).authenticatorId;
@@ -58,6 +71,11 @@ export async function newPerson(browser, name) {
     context,
     page,
     problems,
+    userDataDir,
+    /** Closes a persistent profile's browser (shared-browser contexts close with the browser). */
+    async close() {
+      if (userDataDir !== null) await context.close();
+    },
     /** The passkeys this person's authenticator holds (with their private keys). */
     async credentials() {
       const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });

@@ -66,3 +66,30 @@ export async function createInvitation(page, { role, label }) {
   await page.getByRole("button", { name: "I have sent it, hide the link" }).click();
   return { link, reauthAsked };
 }
+
+/**
+ * A client accepts the current consent document from the home page: every screen, the device
+ * questions (`others`: others use this device; `mine`: it is theirs alone), the right answer to
+ * every question, and the passkey signature. Ends on the "Thank you" screen.
+ */
+export async function acceptConsent(page, { others = false, mine = true } = {}) {
+  const doc = await page.evaluate(async () => (await fetch("/api/v1/consent/current")).json());
+  await page.getByRole("link", { name: "Start" }).click();
+  await page.getByRole("button", { name: "Start" }).click();
+  const sections = doc.body.split("\n").filter((l) => l.startsWith("## "));
+  for (let i = 0; i < sections.length; i += 1) {
+    await page.getByRole("button", { name: "Next", exact: true }).click();
+  }
+  await page.getByRole("heading", { level: 1, name: "About this device" }).waitFor({ timeout: TIMEOUT });
+  await page.getByRole("group", { name: /anyone else ever use/ }).getByRole("radio", { name: others ? "Yes" : "No" }).check();
+  await page.getByRole("group", { name: /yours alone/ }).getByRole("radio", { name: mine ? "Yes" : "No" }).check();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  for (const [i, q] of doc.questions.entries()) {
+    await page.getByRole("heading", { level: 1, name: `Question ${i + 1} of ${doc.questions.length}` }).waitFor({ timeout: TIMEOUT });
+    await page.getByRole("group", { name: q.prompt }).getByRole("radio", { name: q.choices[q.correct] }).check();
+    await page.getByRole("button", { name: "Check my answer" }).click();
+    await page.getByRole("button", { name: /^(Next question|Continue)$/ }).click();
+  }
+  await page.getByRole("button", { name: "Accept with my passkey" }).click();
+  await page.getByRole("heading", { level: 1, name: "Thank you" }).waitFor({ timeout: TIMEOUT });
+}

@@ -52,7 +52,7 @@ async function waitHealthy(origin, deadline) {
  * (ALCOVE_IDLE_TIMEOUT_STAFF_SECS, ALCOVE_INVITATION_TTL_SECS, …); `configToml`, when given, is
  * written to an alcove.toml passed with ALCOVE_CONFIG (for keys without a variable, such as
  * `reauth_window_secs`).
- * Returns { origin, port, setupLink, logPath, readLog(), stop() }.
+ * Returns { origin, port, setupLink, logPath, dataDir, readLog(), stop() }.
  */
 export async function startServer(name, env = {}, configToml = null) {
   const bin = alcoveBinary();
@@ -107,6 +107,7 @@ export async function startServer(name, env = {}, configToml = null) {
     port,
     setupLink,
     logPath,
+    dataDir,
     readLog: () => readFileSync(logPath, "utf8"),
     async stop() {
       if (stopped) return;

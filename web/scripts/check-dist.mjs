@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { build } from "vite";
 
@@ -51,6 +52,13 @@ try {
   }
   for (const f of committedFiles) {
     if (!freshFiles.includes(f)) problems.push(`stale file in web/dist: ${f}`);
+  }
+  // The server sends the .gz twin to browsers that accept gzip: it must be the same file.
+  for (const f of committedFiles.filter((name) => name.endsWith(".gz"))) {
+    const twin = f.slice(0, -3);
+    if (!committedFiles.includes(twin) || !gunzipSync(readFileSync(join(committed, f))).equals(readFileSync(join(committed, twin)))) {
+      problems.push(`not the gzip of ${twin}: ${f}`);
+    }
   }
   if (problems.length > 0) {
     console.error("web/dist is not what the sources build to:");

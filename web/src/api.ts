@@ -16,6 +16,8 @@ export interface SessionInfo {
   idle_timeout_secs: number;
   expires_at: Millis;
   reauth_until: Millis | null;
+  /** Seconds without activity before this browser locks its conversations. */
+  auto_lock_secs: number;
 }
 
 export interface Me {
@@ -244,7 +246,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-async function toApiError(response: Response): Promise<ApiError> {
+export async function toApiError(response: Response): Promise<ApiError> {
   let code = "http_" + String(response.status);
   let message = UNREADABLE_MESSAGE;
   try {
@@ -411,6 +413,7 @@ export const api = {
       {},
     ),
   checklistSummary: () => request<ChecklistSummary>("GET", "/api/v1/checklist/summary"),
+  removeDevice: (deviceId: string) => request<undefined>("DELETE", `/api/v1/devices/${encodeURIComponent(deviceId)}`),
   recoveryInvitation: (personId: string) =>
     request<CreatedInvitation>("POST", `/api/v1/people/${encodeURIComponent(personId)}/recovery-invitation`, {}),
 };

@@ -13,6 +13,8 @@ import { AccountPage } from "./pages/account";
 import { ConsentPage, MyConsentPage } from "./pages/consent";
 import { ConsentAdminPage } from "./pages/consent-admin";
 import { HomePage } from "./pages/home";
+import { MessagesPage } from "./pages/messages";
+import { lockMessages } from "./secure/session";
 import { installEscapeShortcut, setQuickExitWipe } from "./quick-exit";
 import { NotFoundPage } from "./pages/not-found";
 import { RecordAccessPage } from "./pages/record-access";
@@ -58,6 +60,7 @@ function App(): JSX.Element {
 
   const leave = useCallback(
     (message: string | null) => {
+      lockMessages();
       setSession({ state: "signed-out" });
       setReauth((pending: ((ok: boolean) => void) | null) => {
         pending?.(false);
@@ -166,6 +169,27 @@ function App(): JSX.Element {
     };
   }, [idleSecs, leave]);
 
+  // Auto-lock: after the practice's inactivity period the conversations are wiped from the page
+  // and from memory; unlocking needs the passkey (or the PIN) again. Hiding the tab does not
+  // pause it.
+  const autoLockSecs = me?.session.auto_lock_secs ?? null;
+  useEffect(() => {
+    if (autoLockSecs === null || autoLockSecs <= 0) return;
+    let lockTimer: number | null = null;
+    const restart = (): void => {
+      if (lockTimer !== null) window.clearTimeout(lockTimer);
+      lockTimer = window.setTimeout(lockMessages, autoLockSecs * 1000);
+    };
+    restart();
+    window.addEventListener("keydown", restart, true);
+    window.addEventListener("pointerdown", restart, true);
+    return () => {
+      if (lockTimer !== null) window.clearTimeout(lockTimer);
+      window.removeEventListener("keydown", restart, true);
+      window.removeEventListener("pointerdown", restart, true);
+    };
+  }, [autoLockSecs]);
+
   const signOut = (): void => {
     api
       .signOut()
@@ -182,6 +206,8 @@ function App(): JSX.Element {
     page = <Loading />;
   } else if (path === "/") {
     page = <HomePage me={me} />;
+  } else if (path === "/messages" && (me.role === "client" || me.role === "clinician")) {
+    page = <MessagesPage me={me} />;
   } else if (path === "/account") {
     page = <AccountPage me={me} />;
   } else if (path === "/consent") {
@@ -223,6 +249,9 @@ function Loading(): JSX.Element {
 const root = document.getElementById("app");
 if (root !== null) {
   // A quick exit unmounts everything, so no component keeps what it showed.
-  setQuickExitWipe(() => render(null, root));
+  setQuickExitWipe(() => {
+    lockMessages();
+    render(null, root);
+  });
   render(<App />, root);
 }

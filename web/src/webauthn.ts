@@ -144,7 +144,10 @@ function assertSupported(): void {
 /** Creates a passkey with the server's options and returns the registration JSON to send back. */
 export async function createPasskey(publicKey: unknown): Promise<Json> {
   assertSupported();
-  const options = toCreationOptions(publicKey);
+  const created = toCreationOptions(publicKey);
+  // Ask for the PRF extension on the new passkey too: some authenticators can evaluate it
+  // later only for passkeys created with it.
+  const options = { ...created, extensions: { ...(created.extensions ?? {}), prf: {} } as AuthenticationExtensionsClientInputs };
   let credential: Credential | null;
   try {
     credential = await navigator.credentials.create({ publicKey: options });
@@ -166,10 +169,51 @@ export async function createPasskey(publicKey: unknown): Promise<Json> {
   };
 }
 
+/**
+ * The WebAuthn PRF input Alcove asks every passkey to evaluate: each passkey turns it into its
+ * own secret, from which this browser's device key is derived. The secret never leaves the
+ * page: the JSON sent to the server carries no extension results.
+ */
+const PRF_LABEL = "alcove browser device key v1";
+
+/** The last PRF secret a passkey gave, until a page takes it. */
+let prfSecret: { credentialId: string; secret: Uint8Array } | null = null;
+
+/** Takes (and forgets) the PRF secret of the last passkey assertion, if the passkey gave one. */
+export function takePrfSecret(): { credentialId: string; secret: Uint8Array } | null {
+  const taken = prfSecret;
+  prfSecret = null;
+  return taken;
+}
+
+/** Forgets any PRF secret not yet taken (on lock and sign-out). */
+export function forgetPrfSecret(): void {
+  prfSecret?.secret.fill(0);
+  prfSecret = null;
+}
+
+async function withPrf(options: PublicKeyCredentialRequestOptions): Promise<PublicKeyCredentialRequestOptions> {
+  const first = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(PRF_LABEL));
+  const extensions = { ...(options.extensions ?? {}), prf: { eval: { first } } };
+  return { ...options, extensions: extensions as AuthenticationExtensionsClientInputs };
+}
+
+function keepPrf(credential: PublicKeyCredential): void {
+  forgetPrfSecret();
+  const results = credential.getClientExtensionResults() as { prf?: { results?: { first?: ArrayBuffer | ArrayBufferView } } };
+  const first = results.prf?.results?.first;
+  if (first === undefined) return;
+  const bytes =
+    first instanceof ArrayBuffer
+      ? new Uint8Array(first.slice(0))
+      : new Uint8Array(first.buffer.slice(first.byteOffset, first.byteOffset + first.byteLength));
+  prfSecret = { credentialId: toBase64Url(credential.rawId), secret: bytes };
+}
+
 /** Asks for a passkey assertion with the server's options and returns the JSON to send back. */
 export async function assertPasskey(publicKey: unknown): Promise<Json> {
   assertSupported();
-  const options = toRequestOptions(publicKey);
+  const options = await withPrf(toRequestOptions(publicKey));
   let credential: Credential | null;
   try {
     credential = await navigator.credentials.get({ publicKey: options });
@@ -179,6 +223,7 @@ export async function assertPasskey(publicKey: unknown): Promise<Json> {
   if (!(credential instanceof PublicKeyCredential)) throw browserError(null, false);
   const response = credential.response;
   if (!(response instanceof AuthenticatorAssertionResponse)) throw browserError(null, false);
+  keepPrf(credential);
   return {
     id: credential.id,
     rawId: toBase64Url(credential.rawId),

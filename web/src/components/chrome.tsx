@@ -21,6 +21,11 @@ export function Header({ onSignOut }: { onSignOut: () => void }): JSX.Element {
               <li>
                 <AppLink href="/">Home</AppLink>
               </li>
+              {me.role === "client" || me.role === "clinician" ? (
+                <li>
+                  <AppLink href="/messages">Messages</AppLink>
+                </li>
+              ) : null}
               {me.role === "client" ? (
                 <li>
                   <AppLink href="/consent/mine">My consent</AppLink>

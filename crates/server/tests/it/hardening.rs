@@ -332,3 +332,53 @@ async fn readiness_reflects_the_database() {
     .await
     .ok();
 }
+
+/// Scripts (and the WebAssembly module) go out gzipped to browsers that accept it, from the
+/// precompressed copies in the bundle; others get the file itself.
+#[tokio::test]
+async fn assets_are_served_gzipped_when_accepted() {
+    use axum::body::to_bytes;
+    use tower::ServiceExt as _;
+    let server = TestServer::sqlite().await;
+    let index = raw(&server.router, request(Method::GET, "/", None, None, "")).await;
+    let html = index.body.as_str().expect("html").to_owned();
+    let script = html
+        .split('"')
+        .find(|s| s.starts_with("/assets/") && s.ends_with(".js"))
+        .expect("a script in index.html")
+        .to_owned();
+    let fetch = |accept: Option<&'static str>| {
+        let router = server.router.clone();
+        let script = script.clone();
+        async move {
+            let mut req = Request::builder().uri(&script);
+            if let Some(a) = accept {
+                req = req.header(header::ACCEPT_ENCODING, a);
+            }
+            let response = router
+                .oneshot(req.body(Body::empty()).expect("request"))
+                .await
+                .expect("infallible");
+            let encoding = response
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().expect("ascii").to_owned());
+            let vary = response.headers().get(header::VARY).cloned();
+            let body = to_bytes(response.into_body(), usize::MAX)
+                .await
+                .expect("body");
+            (encoding, vary, body)
+        }
+    };
+    let (plain_enc, vary, plain) = fetch(None).await;
+    assert_eq!(plain_enc, None);
+    assert_eq!(vary.expect("vary"), "accept-encoding");
+    assert!(!plain.starts_with(&[0x1f, 0x8b]), "the plain script");
+    let (enc, _, gz) = fetch(Some("br, gzip;q=0.8")).await;
+    assert_eq!(enc.as_deref(), Some("gzip"));
+    assert!(gz.starts_with(&[0x1f, 0x8b]), "a gzip stream");
+    assert!(gz.len() < plain.len());
+    let (refused, _, body) = fetch(Some("gzip;q=0, identity")).await;
+    assert_eq!(refused, None, "q=0 refuses gzip");
+    assert_eq!(body, plain);
+}
