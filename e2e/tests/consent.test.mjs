@@ -121,6 +121,14 @@ test("consent walk-through, signed acceptance, checklist and re-consent", { time
   await checkAccessibility(page, "client home before consent", a11y);
   const before = (await apiGet(page, "/api/v1/me")).body;
   assert.equal(before.consent.required, true);
+  // Messages: no composer, no device set-up, only the way to the walk-through.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Messages" }).click();
+  await page.getByRole("heading", { level: 2, name: "Before your first message" }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await page.getByLabel("Message", { exact: true }).count(), 0, "nothing to write in");
+  assert.equal(await page.getByRole("button", { name: "Set up with my passkey" }).count(), 0);
+  await checkAccessibility(page, "messages before consent", a11y);
+  // (The server's own refusal, with the UI bypassed, is tested with native clients.)
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Home" }).click();
 
   const v1 = await walkThrough(page, a11y, "v1", {
     wrongFirst: true,

@@ -175,3 +175,25 @@ test("quick exit from a conversation: Back does not return to it", { timeout: 12
   assert.ok(!text.includes(CLINICIAN), `no names after Back: ${text}`);
   assert.equal(await page.getByRole("log", { name: "Messages" }).count(), 0);
 });
+
+test("a key the audit log does not vouch for blocks sending, with an explanation", { timeout: 120_000 }, async () => {
+  // The server (here: the network, rewriting its answer) presents another key for the client's
+  // device than the one in the conversation and the audit log.
+  const page = clinician.page;
+  await clinician.context.route("**/api/v1/users/*/devices", async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    for (const d of body.devices) {
+      if (d.label.includes("(web)") && d.user_id !== undefined) d.signature_key = "A".repeat(43);
+    }
+    await route.fulfill({ response, json: body });
+  });
+  await page.reload();
+  await page.getByRole("button", { name: "Unlock with my passkey" }).click();
+  await openConversation(page, CLIENT);
+  const alarm = page.getByRole("alert").filter({ hasText: "Sending is blocked" });
+  await alarm.waitFor({ timeout: 30_000 });
+  assert.match(await alarm.textContent(), /another key than it registered/);
+  assert.equal(await page.getByRole("button", { name: "Send", exact: true }).isDisabled(), true);
+  await clinician.context.unroute("**/api/v1/users/*/devices");
+});
