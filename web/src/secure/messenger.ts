@@ -345,15 +345,26 @@ export class Messenger {
     await this.call("DELETE", `/api/v1/welcomes/${w.id}`);
   }
 
-  private async loadConversations(): Promise<void> {
+  private async loadConversations(retried = false): Promise<void> {
     const list = await this.call<{ conversations: ServerConversation[]; pending: ServerConversation[] }>(
       "GET",
       "/api/v1/conversations",
     );
     const device = this.dev();
+    let welcomeOnItsWay = false;
     for (const c of list.conversations) {
       const peerId = c.members.find((m) => m !== this.userId);
-      if (peerId === undefined || !device.isMember(c.id)) continue;
+      if (peerId === undefined) continue;
+      if (!device.isMember(c.id)) {
+        // The server already counts this device in (a member added it); its welcome is on the
+        // way. Never start another conversation meanwhile.
+        const waiting = this.conversations.get(peerId);
+        if (waiting !== undefined && waiting.id === null) {
+          waiting.waiting = `Joining your conversation with ${waiting.peer.displayName}…`;
+        }
+        welcomeOnItsWay = true;
+        continue;
+      }
       const state = this.conversations.get(peerId);
       if (state === undefined || (state.id !== null && state.id !== c.id)) continue;
       state.id = c.id;
@@ -368,6 +379,10 @@ export class Messenger {
       if (state !== undefined && state.id === null) {
         state.waiting = `This browser is new to your conversation with ${state.peer.displayName}. It joins as soon as ${state.peer.displayName} (or another of your devices) is online: messages sent before then cannot be read here.`;
       }
+    }
+    if (welcomeOnItsWay && !retried) {
+      await this.joinWelcomes();
+      await this.loadConversations(true);
     }
   }
 
@@ -633,7 +648,15 @@ export class Messenger {
       }
       if (removed.length > 0) {
         const refs = removed.map((d) => ({ userId: d.user_id, deviceId: d.id }));
-        await this.commitWithRebase(conv, () => this.dev().removeDevices(conv, refs), removed.map((d) => d.id));
+        await this.commitWithRebase(
+          conv,
+          () => {
+            const present = new Set(this.dev().members(conv).map((m) => m.deviceId));
+            const todo = refs.filter((r) => present.has(r.deviceId));
+            return todo.length === 0 ? null : this.dev().removeDevices(conv, todo);
+          },
+          removed.map((d) => d.id),
+        );
       }
       for (const m of this.dev().members(conv)) {
         const d = listed.find((x) => x.id === m.deviceId);
@@ -670,7 +693,7 @@ export class Messenger {
       { user_ids: users },
     );
     const wanted = new Map(devices.map((d) => [d.id, d]));
-    const packages: Uint8Array[] = [];
+    const packages: { deviceId: string; kp: Uint8Array }[] = [];
     for (const c of claimed.key_packages) {
       const d = wanted.get(c.device_id);
       if (d === undefined || c.user_id !== d.user_id) continue;
@@ -682,20 +705,30 @@ export class Messenger {
         throw new TransparencyError("A key package names another device than the server says. Sending is blocked.");
       }
       await this.checkLogged(d, info.signatureKey);
-      packages.push(kp);
+      packages.push({ deviceId: d.id, kp });
     }
     if (packages.length === 0) return 0;
-    await this.commitWithRebase(conv, () => this.dev().addDevices(conv, packages), []);
+    // After a lost race the winner may already have added some: add only what is still missing.
+    await this.commitWithRebase(
+      conv,
+      () => {
+        const present = new Set(this.dev().members(conv).map((m) => m.deviceId));
+        const todo = packages.filter((p) => !present.has(p.deviceId));
+        return todo.length === 0 ? null : this.dev().addDevices(conv, todo.map((p) => p.kp));
+      },
+      [],
+    );
     return packages.length;
   }
 
   private async commitWithRebase(
     conv: string,
-    make: () => { commit: Uint8Array; welcome: Uint8Array | null | undefined; epoch: number },
+    make: () => { commit: Uint8Array; welcome: Uint8Array | null | undefined; epoch: number } | null,
     removedDevices: string[],
   ): Promise<void> {
     for (let i = 0; i < MAX_REBASES; i += 1) {
       const out = make();
+      if (out === null) return;
       try {
         const posted = await this.call<{ seq: number }>("POST", `/api/v1/conversations/${conv}/messages`, {
           message: b64url(out.commit),
