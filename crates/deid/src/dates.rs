@@ -171,7 +171,7 @@ impl DateScanner {
         for m in self.written.find_iter(text) {
             let s = m.as_str();
             let mut start = m.start();
-            if s.len() > 4 && s[..4].eq_ignore_ascii_case("the ") {
+            if s.len() > 4 && s.as_bytes()[..4].eq_ignore_ascii_case(b"the ") {
                 start += 4;
             }
             let has_digit = s.bytes().any(|b| b.is_ascii_digit());
@@ -216,7 +216,12 @@ impl DateScanner {
 
 fn prev_word(text: &str, pos: usize) -> String {
     let t = text[..pos].trim_end_matches([' ', '-']);
-    let start = t.rfind(|c: char| !c.is_alphabetic()).map_or(0, |i| i + 1);
+    // The word starts after the last character that is not a letter (of any width).
+    let start = t
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !c.is_alphabetic())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     t[start..].to_lowercase()
 }
 
