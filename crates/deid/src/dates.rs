@@ -97,7 +97,7 @@ impl DateScanner {
     }
 
     /// Appends the dates of `text` to `out`.
-    pub fn find(&self, text: &str, out: &mut Vec<Span>) {
+    pub fn find(&self, text: &str, st: &Starts, out: &mut Vec<Span>) {
         let bytes = text.as_bytes();
         let digit = bytes.iter().any(u8::is_ascii_digit);
         let glued = |s: usize, e: usize| {
@@ -107,7 +107,6 @@ impl DateScanner {
                     .get(e)
                     .is_some_and(|b| b.is_ascii_digit() || *b == b'/')
         };
-        let st = Starts::of(bytes);
         let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
         let sep = |i: usize| matches!(at(i), b'-' | b'/' | b'.');
         // `\b[0-9]{4}[\-/.]`

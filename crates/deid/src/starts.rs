@@ -90,10 +90,11 @@ fn is_word_byte(b: u8) -> bool {
 
 impl Starts {
     pub fn of(bytes: &[u8]) -> Starts {
+        // Prose has a word start every six bytes or so; digits are rarer.
         let mut s = Starts {
-            word: Vec::new(),
-            digit_word: Vec::new(),
-            symbol_or_digit: Vec::new(),
+            word: Vec::with_capacity(bytes.len() / 4 + 1),
+            digit_word: Vec::with_capacity(bytes.len() / 32 + 1),
+            symbol_or_digit: Vec::with_capacity(bytes.len() / 16 + 1),
         };
         let mut prev_word = false;
         for (i, &b) in bytes.iter().enumerate() {

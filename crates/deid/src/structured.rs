@@ -96,7 +96,7 @@ impl Scanners {
     }
 
     /// Appends every structured identifier of `text` to `out`.
-    pub fn find(&self, text: &str, out: &mut Vec<Span>) {
+    pub fn find(&self, text: &str, st: &Starts, out: &mut Vec<Span>) {
         let bytes = text.as_bytes();
         let push = |out: &mut Vec<Span>, start: usize, end: usize, kind, score| {
             out.push(Span {
@@ -107,7 +107,6 @@ impl Scanners {
             });
         };
         let g = Gates::of(bytes);
-        let st = Starts::of(bytes);
         if g.at {
             for m in self.email.find_iter(text) {
                 push(out, m.start(), m.end(), EntityType::Email, 0.99);
@@ -277,12 +276,16 @@ impl Scanners {
         ) {
             self.classify_alnum(text, m.start(), m.end(), out);
         }
-        for caps in g
-            .digit
-            .then(|| self.cued_id.captures_iter(text))
-            .into_iter()
-            .flatten()
-        {
+        for m in gated(&self.cued_id, g.digit, text) {
+            // `cued` wants a digit in the value, which ends the match: matches without
+            // a digit skip the costly capture search. At the match's own start the
+            // leftmost-first search finds the same match, now with its groups.
+            if !m.as_str().bytes().any(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let Some(caps) = self.cued_id.captures_at(text, m.start()) else {
+                continue;
+            };
             if let (Some(all), Some(value)) = (caps.get(0), caps.get(1)) {
                 cued(text, all.start(), value.start(), value.end(), out);
             }
