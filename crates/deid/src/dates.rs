@@ -5,6 +5,7 @@
 
 use crate::dict::month_number;
 use crate::entity::{EntityType, Span};
+use crate::starts::{StartRegex, Starts};
 use regex::Regex;
 
 const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
@@ -13,8 +14,8 @@ const RANGE: &str = r"(?: ?(?:-|–|to|through|and) ?";
 
 /// Compiled date patterns.
 pub(crate) struct DateScanner {
-    iso: Regex,
-    numeric: Regex,
+    iso: StartRegex,
+    numeric: StartRegex,
     short: Regex,
     written: Regex,
 }
@@ -86,8 +87,8 @@ const MONTH_CUES: &[&str] = &[
 impl DateScanner {
     pub fn new() -> DateScanner {
         DateScanner {
-            iso: re(r"\b[0-9]{4}[\-/.][0-9]{1,2}[\-/.][0-9]{1,2}\b"),
-            numeric: re(r"\b[0-9]{1,2}[/\-.][0-9]{1,2}[/\-.](?:[0-9]{4}|[0-9]{2})\b"),
+            iso: StartRegex::new(r"\b[0-9]{4}[\-/.][0-9]{1,2}[\-/.][0-9]{1,2}\b"),
+            numeric: StartRegex::new(r"\b[0-9]{1,2}[/\-.][0-9]{1,2}[/\-.](?:[0-9]{4}|[0-9]{2})\b"),
             short: re(r"\b[0-9]{1,2}/[0-9]{1,2}\b"),
             written: re(&format!(
                 r"(?i)\b(?:(?:the )?{ORD}{RANGE}{ORD})? (?:of )?{MONTH}\b\.?(?:,? [0-9]{{4}}\b)?|{MONTH}\b\.?(?: (?:the )?{ORD}\b{RANGE}{ORD}\b)?)?(?:,? (?:[0-9]{{4}}\b|'[0-9]{{2}}\b))?)"
@@ -96,7 +97,7 @@ impl DateScanner {
     }
 
     /// Appends the dates of `text` to `out`.
-    pub fn find(&self, text: &str, out: &mut Vec<Span>) {
+    pub fn find(&self, text: &str, st: &Starts, out: &mut Vec<Span>) {
         let bytes = text.as_bytes();
         let digit = bytes.iter().any(u8::is_ascii_digit);
         let glued = |s: usize, e: usize| {
@@ -106,11 +107,14 @@ impl DateScanner {
                     .get(e)
                     .is_some_and(|b| b.is_ascii_digit() || *b == b'/')
         };
-        for m in digit
-            .then(|| self.iso.find_iter(text))
-            .into_iter()
-            .flatten()
-        {
+        let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+        let sep = |i: usize| matches!(at(i), b'-' | b'/' | b'.');
+        // `\b[0-9]{4}[\-/.]`
+        let iso_start = |i: usize| (1..4).all(|k| at(i + k).is_ascii_digit()) && sep(i + 4);
+        for m in self.iso.find_at(
+            text,
+            st.digit_word.iter().copied().filter(|&i| iso_start(i)),
+        ) {
             let p: Vec<u32> = nums(m.as_str());
             if p.len() == 3
                 && (1..=12).contains(&p[1])
@@ -125,11 +129,12 @@ impl DateScanner {
                 });
             }
         }
-        for m in digit
-            .then(|| self.numeric.find_iter(text))
-            .into_iter()
-            .flatten()
-        {
+        // `\b[0-9]{1,2}[/\-.]`
+        let numeric_start = |i: usize| sep(i + 1) || at(i + 1).is_ascii_digit() && sep(i + 2);
+        for m in self.numeric.find_at(
+            text,
+            st.digit_word.iter().copied().filter(|&i| numeric_start(i)),
+        ) {
             let p = nums(m.as_str());
             if p.len() == 3 && valid_md(p[0], p[1]) && !glued(m.start(), m.end()) {
                 out.push(Span {
@@ -171,7 +176,7 @@ impl DateScanner {
         for m in self.written.find_iter(text) {
             let s = m.as_str();
             let mut start = m.start();
-            if s.len() > 4 && s[..4].eq_ignore_ascii_case("the ") {
+            if s.len() > 4 && s.as_bytes()[..4].eq_ignore_ascii_case(b"the ") {
                 start += 4;
             }
             let has_digit = s.bytes().any(|b| b.is_ascii_digit());
@@ -216,7 +221,12 @@ impl DateScanner {
 
 fn prev_word(text: &str, pos: usize) -> String {
     let t = text[..pos].trim_end_matches([' ', '-']);
-    let start = t.rfind(|c: char| !c.is_alphabetic()).map_or(0, |i| i + 1);
+    // The word starts after the last character that is not a letter (of any width).
+    let start = t
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !c.is_alphabetic())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     t[start..].to_lowercase()
 }
 

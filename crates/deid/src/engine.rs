@@ -4,6 +4,7 @@ use crate::dates::DateScanner;
 use crate::dict::Dictionaries;
 use crate::entity::{EntityType, Span};
 use crate::names;
+use crate::starts::Starts;
 use crate::structured::Scanners;
 use crate::surrogate::{redaction, CaseKey, Pseudonymizer};
 use crate::text;
@@ -88,8 +89,9 @@ impl Engine {
     /// Every identifier in `text`: sorted, not overlapping, byte offsets (end exclusive).
     pub fn find(&self, text: &str) -> Vec<Span> {
         let mut spans = Vec::new();
-        self.scanners.find(text, &mut spans);
-        self.dates.find(text, &mut spans);
+        let starts = Starts::of(text.as_bytes());
+        self.scanners.find(text, &starts, &mut spans);
+        self.dates.find(text, &starts, &mut spans);
         let lowered = text.to_ascii_lowercase();
         let words = text::words(text, &lowered);
         names::find(text, &words, &self.dict, &mut spans);

@@ -32,6 +32,7 @@ mod entity;
 mod error;
 pub mod eval;
 mod names;
+mod starts;
 pub mod stream;
 mod structured;
 mod surrogate;

@@ -269,11 +269,37 @@ impl Ctx<'_> {
         } else {
             b
         };
-        dict::month_number(b).is_some_and(|_| b.len() >= 3)
-            || matches!(
-                b,
-                "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
-            )
+        // `b` is lowercase: a plain match replaces the case-folding scan of `dict::MONTHS`.
+        matches!(
+            b,
+            "january"
+                | "jan"
+                | "february"
+                | "feb"
+                | "march"
+                | "mar"
+                | "april"
+                | "apr"
+                | "may"
+                | "june"
+                | "jun"
+                | "july"
+                | "jul"
+                | "august"
+                | "aug"
+                | "september"
+                | "sep"
+                | "sept"
+                | "october"
+                | "oct"
+                | "november"
+                | "nov"
+                | "december"
+                | "dec"
+        ) || matches!(
+            b,
+            "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
+        )
     }
 
     fn set(&mut self, i: usize, kind: EntityType, score: f32) {
@@ -348,16 +374,18 @@ fn preceded_by(c: &Ctx<'_>, i: usize, phrases: &[&str], bit: u32) -> bool {
         return true;
     }
     let one = c.words[i - 1].base();
+    // A phrase matches when its last word is `one` and its word before (if any) is word `i - 2`.
     phrases.iter().any(|p| {
-        let mut parts = p.rsplitn(2, ' ');
-        let last = parts.next().unwrap_or("");
-        if last != one {
+        let Some(head) = p.strip_suffix(one) else {
             return false;
+        };
+        if head.is_empty() {
+            return true;
         }
-        match parts.next() {
-            None => true,
-            Some(prev) => i >= 2 && c.joined(i - 1) && c.words[i - 2].base() == prev,
-        }
+        let Some(prev) = head.strip_suffix(' ') else {
+            return false;
+        };
+        i >= 2 && c.joined(i - 1) && c.words[i - 2].base() == prev
     })
 }
 

@@ -7,6 +7,7 @@
 //! lazy DFA handles any haystack; checksums and ranges are verified in code.
 
 use crate::entity::{EntityType, Span};
+use crate::starts::{StartRegex, Starts};
 use regex::Regex;
 
 /// The compiled patterns, built once per engine.
@@ -15,24 +16,24 @@ pub(crate) struct Scanners {
     url: Regex,
     domain: Regex,
     handle: Regex,
-    ipv4: Regex,
+    ipv4: StartRegex,
     ipv6: Regex,
-    mac: Regex,
-    ssn: Regex,
-    phone: Regex,
+    mac: StartRegex,
+    ssn: StartRegex,
+    phone: StartRegex,
     intl_phone: Regex,
-    digits: Regex,
-    alnum_id: Regex,
-    iban: Regex,
-    vin: Regex,
+    digits: StartRegex,
+    alnum_id: StartRegex,
+    iban: StartRegex,
+    vin: StartRegex,
     address_cue: Regex,
     unit: Regex,
-    loose_phone: Regex,
+    loose_phone: StartRegex,
     cued_id: Regex,
-    street: Regex,
-    street_lower: Regex,
+    street: StartRegex,
+    street_lower: StartRegex,
     po_box: Regex,
-    age: Regex,
+    age: StartRegex,
     age_prefix: Regex,
 }
 
@@ -54,36 +55,38 @@ impl Scanners {
                 r"\b[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\.(?i:com|org|net|edu|gov|io|co|us|uk|ca|info|biz|me|ly|app|dev|health|tv|ai|gl)\b(?:/[^\s<>\x22']*)?",
             ),
             handle: re(r"@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?"),
-            ipv4: re(r"\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b"),
+            ipv4: StartRegex::new(r"\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b"),
             ipv6: re(r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{2,38}"),
-            mac: re(r"\b[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}\b"),
-            ssn: re(r"\b[0-9]{3}[\- ][0-9]{2}[\- ][0-9]{4}\b"),
-            phone: re(
+            mac: StartRegex::new(r"\b[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}\b"),
+            ssn: StartRegex::new(r"\b[0-9]{3}[\- ][0-9]{2}[\- ][0-9]{4}\b"),
+            phone: StartRegex::new(
                 r"(?:\+?1[ .\-]?)?(?:\([0-9]{3}\) ?|[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4}\b(?: ?(?i:x|ext\.?|extension) ?[0-9]{1,6}\b)?",
             ),
             intl_phone: re(r"\+[0-9]{1,3}(?:[ .\-]?\(?[0-9]{1,5}\)?){2,6}\b"),
-            digits: re(r"\b[0-9](?:[0-9]|[ \-][0-9]{3,}){4,}\b"),
-            alnum_id: re(
+            digits: StartRegex::new(r"\b[0-9](?:[0-9]|[ \-][0-9]{3,}){4,}\b"),
+            alnum_id: StartRegex::new(
                 r"\b(?:[A-Za-z]{1,5}[\-#]?[0-9][A-Za-z0-9\-]{2,}|[0-9]{2,}[A-Za-z][A-Za-z0-9\-]*)\b",
             ),
-            iban: re(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"),
-            vin: re(r"\b[A-HJ-NPR-Z0-9]{17}\b"),
+            iban: StartRegex::new(
+                r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",
+            ),
+            vin: StartRegex::new(r"\b[A-HJ-NPR-Z0-9]{17}\b"),
             address_cue: re(
                 r"(?i)\b(?:address(?:es)?|ship(?:ped)? to|mail(?:ed)? to)(?: is| to| with| as| of| at)?:? +([^\n?!;]{4,120}?)(?:[?!;\n]|\. |\.$| for | by | since | until | on |$)",
             ),
             unit: re(r"(?i)\b(?:apt|apartment|suite|ste|unit)\.? ?#?[0-9][0-9A-Za-z\-]*\b"),
-            loose_phone: re(r"(?:\+|\(|\b0)[0-9][0-9()\- .]{6,20}[0-9]\b"),
+            loose_phone: StartRegex::new(r"(?:\+|\(|\b0)[0-9][0-9()\- .]{6,20}[0-9]\b"),
             cued_id: re(
                 r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|chart(?: number| no\.?| #)|record (?:number|no\.?|#)|member(?: id| number| no\.?| #)?|policy(?: number| no\.?| #)?|group(?: number| no\.?| #)|subscriber(?: id| number)?|medicaid(?: id| number| #)?|medicare(?: id| number| #)?|insurance(?: id| number| #)|account(?: number| no\.?| #)?|acct\.?(?: number| no\.?| #)?|licen[cs]e(?: number| no\.?| #| plate)?|plate(?: number| #)?|dl|permit(?: number| #)?|certificate(?: number| no\.?| #)?|vin|serial(?: number| no\.?| #)?|imei|device id|case(?: number| no\.?| #| id)|student(?: id| number| #)|employee(?: id| number| #)|badge(?: number| #)?|client id|patient id|id(?: number| no\.?| #)?|ssn|social security(?: number| no\.?| #)?|fingerprint(?: id)?|biometric(?: id)?|voiceprint|npi|dea)(?: is|:|#| ?-)?[ :#]*([A-Za-z0-9][A-Za-z0-9\-]{1,24}(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4})?)",
             ),
-            street: re(&format!(
+            street: StartRegex::new(&format!(
                 r"\b[0-9]{{1,6}}[A-Za-z]?(?: (?:[A-Z][A-Za-z'\.\-]*|[0-9]{{1,3}}(?:st|nd|rd|th))){{1,5}} (?i:{STREET_TYPES})\b\.?(?:,? (?i:apt|apartment|unit|suite|ste|#)\.? ?#?[A-Za-z0-9\-]+)?"
             )),
-            street_lower: re(
+            street_lower: StartRegex::new(
                 r"\b[0-9]{1,6} [a-z]+(?: [a-z]+)? (?:st|ave|rd|blvd|ln|dr|street|avenue|road|drive|lane)\b",
             ),
             po_box: re(r"(?i)\bp\.? ?o\.? ?box [0-9]+\b"),
-            age: re(
+            age: StartRegex::new(
                 r"(?i)\b(?:9[0-9]|1[0-9]{2})(?: ?- ?| )?(?:years?|yrs?|y/o|yo|y\.o\.)(?:[ \-]old)?\b",
             ),
             age_prefix: re(
@@ -93,7 +96,7 @@ impl Scanners {
     }
 
     /// Appends every structured identifier of `text` to `out`.
-    pub fn find(&self, text: &str, out: &mut Vec<Span>) {
+    pub fn find(&self, text: &str, st: &Starts, out: &mut Vec<Span>) {
         let bytes = text.as_bytes();
         let push = |out: &mut Vec<Span>, start: usize, end: usize, kind, score| {
             out.push(Span {
@@ -127,7 +130,13 @@ impl Scanners {
             let end = trim_punct(text, m.start(), m.end());
             push(out, m.start(), end, EntityType::Url, 0.8);
         }
-        for m in gated(&self.ipv4, g.digit, text) {
+        for m in self.ipv4.find_at(
+            text,
+            st.digit_word
+                .iter()
+                .copied()
+                .filter(|&i| ipv4_start(bytes, i)),
+        ) {
             if m.as_str()
                 .split('.')
                 .all(|o| o.parse::<u16>().is_ok_and(|v| v <= 255))
@@ -143,10 +152,19 @@ impl Scanners {
                 }
             }
         }
-        for m in gated(&self.mac, g.colon || g.hyphen, text) {
+        for m in self.mac.find_at(
+            text,
+            st.word.iter().copied().filter(|&i| mac_start(bytes, i)),
+        ) {
             push(out, m.start(), m.end(), EntityType::Device, 0.95);
         }
-        for m in gated(&self.ssn, g.digit, text) {
+        for m in self.ssn.find_at(
+            text,
+            st.digit_word
+                .iter()
+                .copied()
+                .filter(|&i| ssn_start(bytes, i)),
+        ) {
             if !digit_boundary(bytes, m.start(), m.end()) {
                 continue;
             }
@@ -158,7 +176,13 @@ impl Scanners {
                 push(out, m.start(), m.end(), cue.unwrap_or(EntityType::Id), 0.6);
             }
         }
-        for m in gated(&self.phone, g.digit, text) {
+        for m in self.phone.find_at(
+            text,
+            st.symbol_or_digit
+                .iter()
+                .copied()
+                .filter(|&i| phone_start(bytes, i)),
+        ) {
             if !digit_boundary(bytes, m.start(), m.end()) {
                 continue;
             }
@@ -171,10 +195,13 @@ impl Scanners {
                 push(out, m.start(), m.end(), phone_kind(text, m.start()), 0.85);
             }
         }
-        for m in gated(&self.digits, g.digit, text) {
+        for m in self.digits.find_at(text, st.digit_word.iter().copied()) {
             self.classify_digits(text, m.start(), m.end(), out);
         }
-        for m in gated(&self.iban, g.digit, text) {
+        for m in self.iban.find_at(
+            text,
+            st.word.iter().copied().filter(|&i| iban_start(bytes, i)),
+        ) {
             if iban_valid(m.as_str()) {
                 push(out, m.start(), m.end(), EntityType::Account, 0.95);
             }
@@ -215,7 +242,13 @@ impl Scanners {
         for m in gated(&self.unit, g.digit, text) {
             push(out, m.start(), m.end(), EntityType::Location, 0.8);
         }
-        for m in gated(&self.loose_phone, g.digit, text) {
+        for m in self.loose_phone.find_at(
+            text,
+            st.symbol_or_digit
+                .iter()
+                .copied()
+                .filter(|&i| loose_phone_start(bytes, i)),
+        ) {
             let s = m.as_str();
             let n = s.bytes().filter(u8::is_ascii_digit).count();
             let groups = s
@@ -226,25 +259,38 @@ impl Scanners {
                 push(out, m.start(), m.end(), phone_kind(text, m.start()), 0.7);
             }
         }
-        for m in gated(&self.vin, g.digit || g.caps_run, text) {
+        for m in self.vin.find_at(
+            text,
+            st.word.iter().copied().filter(|&i| vin_start(bytes, i)),
+        ) {
             if vin_valid(m.as_str().as_bytes()) {
                 push(out, m.start(), m.end(), EntityType::Vehicle, 0.95);
             }
         }
-        for m in gated(&self.alnum_id, g.digit, text) {
+        for m in self.alnum_id.find_at(
+            text,
+            st.word
+                .iter()
+                .copied()
+                .filter(|&i| alnum_id_start(bytes, i)),
+        ) {
             self.classify_alnum(text, m.start(), m.end(), out);
         }
-        for caps in g
-            .digit
-            .then(|| self.cued_id.captures_iter(text))
-            .into_iter()
-            .flatten()
-        {
+        for m in gated(&self.cued_id, g.digit, text) {
+            // `cued` wants a digit in the value, which ends the match: matches without
+            // a digit skip the costly capture search. At the match's own start the
+            // leftmost-first search finds the same match, now with its groups.
+            if !m.as_str().bytes().any(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let Some(caps) = self.cued_id.captures_at(text, m.start()) else {
+                continue;
+            };
             if let (Some(all), Some(value)) = (caps.get(0), caps.get(1)) {
                 cued(text, all.start(), value.start(), value.end(), out);
             }
         }
-        for m in gated(&self.street, g.digit, text) {
+        for m in self.street.find_at(text, st.digit_word.iter().copied()) {
             // "St." keeps its period; "Street." ends a sentence.
             let s = m.as_str();
             let full_word_then_period = s.ends_with('.')
@@ -259,13 +305,22 @@ impl Scanners {
             };
             push(out, m.start(), end, EntityType::Location, 0.9);
         }
-        for m in gated(&self.street_lower, g.digit, text) {
+        for m in self
+            .street_lower
+            .find_at(text, st.digit_word.iter().copied())
+        {
             push(out, m.start(), m.end(), EntityType::Location, 0.7);
         }
         for m in gated(&self.po_box, g.digit, text) {
             push(out, m.start(), m.end(), EntityType::Location, 0.9);
         }
-        for m in gated(&self.age, g.digit, text) {
+        for m in self.age.find_at(
+            text,
+            st.digit_word
+                .iter()
+                .copied()
+                .filter(|&i| matches!(bytes[i], b'1' | b'9')),
+        ) {
             let end = m.start() + m.as_str().bytes().take_while(u8::is_ascii_digit).count();
             push(out, m.start(), end, EntityType::Age, 0.9);
         }
@@ -414,6 +469,80 @@ impl Gates {
         }
         g
     }
+}
+
+fn byte_at(b: &[u8], i: usize) -> u8 {
+    b.get(i).copied().unwrap_or(0)
+}
+
+fn digit_at(b: &[u8], i: usize) -> bool {
+    byte_at(b, i).is_ascii_digit()
+}
+
+// Where each anchored pattern can start: necessary conditions read off its regex.
+
+/// `\b[0-9]{1,3}\.`
+fn ipv4_start(b: &[u8], i: usize) -> bool {
+    byte_at(b, i + 1) == b'.'
+        || digit_at(b, i + 1)
+            && (byte_at(b, i + 2) == b'.' || digit_at(b, i + 2) && byte_at(b, i + 3) == b'.')
+}
+
+/// `\b[0-9A-Fa-f]{2}[:\-]`
+fn mac_start(b: &[u8], i: usize) -> bool {
+    byte_at(b, i).is_ascii_hexdigit()
+        && byte_at(b, i + 1).is_ascii_hexdigit()
+        && matches!(byte_at(b, i + 2), b':' | b'-')
+}
+
+/// `\b[0-9]{3}[\- ]`
+fn ssn_start(b: &[u8], i: usize) -> bool {
+    digit_at(b, i + 1) && digit_at(b, i + 2) && matches!(byte_at(b, i + 3), b'-' | b' ')
+}
+
+/// `\+?1`, `\(` or `[0-9]{3}[ .\-]`
+fn phone_start(b: &[u8], i: usize) -> bool {
+    matches!(b[i], b'+' | b'(' | b'1')
+        || digit_at(b, i + 1)
+            && digit_at(b, i + 2)
+            && matches!(byte_at(b, i + 3), b' ' | b'.' | b'-')
+}
+
+/// `(?:\+|\(|\b0)[0-9]`
+fn loose_phone_start(b: &[u8], i: usize) -> bool {
+    let boundary = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+    (matches!(b[i], b'+' | b'(') || b[i] == b'0' && boundary) && digit_at(b, i + 1)
+}
+
+/// `\b[A-Z]{2}[0-9]{2}`
+fn iban_start(b: &[u8], i: usize) -> bool {
+    byte_at(b, i).is_ascii_uppercase()
+        && byte_at(b, i + 1).is_ascii_uppercase()
+        && digit_at(b, i + 2)
+        && digit_at(b, i + 3)
+}
+
+/// `\b[A-HJ-NPR-Z0-9]{17}`
+fn vin_start(b: &[u8], i: usize) -> bool {
+    b.len() >= i + 17
+        && b[i..i + 17].iter().all(|&c| {
+            c.is_ascii_digit() || c.is_ascii_uppercase() && !matches!(c, b'I' | b'O' | b'Q')
+        })
+}
+
+/// `\b(?:[A-Za-z]{1,5}[\-#]?[0-9]|[0-9]{2,}[A-Za-z])`
+fn alnum_id_start(b: &[u8], i: usize) -> bool {
+    if digit_at(b, i) {
+        return true;
+    }
+    let letters = b[i..]
+        .iter()
+        .take(6)
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let k = i + letters;
+    (1..=5).contains(&letters)
+        && (digit_at(b, k) || matches!(byte_at(b, k), b'-' | b'#') && digit_at(b, k + 1))
 }
 
 /// The matches of `re` in `text`, or none when `on` says it cannot match.

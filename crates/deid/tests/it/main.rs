@@ -6,6 +6,7 @@ mod gen;
 
 mod corpus;
 mod detectors;
+mod golden;
 mod presidio;
 mod stream;
 

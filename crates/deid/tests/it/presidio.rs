@@ -4,7 +4,7 @@ use crate::engine;
 use alcove_deid::eval::{score, Document};
 use alcove_deid::{EntityType, Span};
 
-const PATH: &str = concat!(
+pub(crate) const PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/testdata/deid/presidio-research/generated_large.json"
 );

@@ -158,3 +158,22 @@ fn pathological_inputs_finish() {
             .all(|s| text.is_char_boundary(s.start) && text.is_char_boundary(s.end)));
     }
 }
+
+#[test]
+fn fail_multibyte_character_before_a_written_date_does_not_panic() {
+    // Regression: the date scanner sliced inside a multi-byte character just
+    // before a month name ("\u{2013}March", "3 \u{2013} March", "\u{1f642}may 5").
+    for text in [
+        "\u{2013}March",
+        "seen \u{2013} March 3rd",
+        "3 \u{2013} March",
+        "the 3rd \u{2013} March 2021",
+        "\u{1f642}may 5",
+        "\u{4e2d}in March",
+    ] {
+        let spans = engine().find(text);
+        assert!(spans
+            .iter()
+            .all(|s| text.is_char_boundary(s.start) && text.is_char_boundary(s.end)));
+    }
+}
