@@ -1,10 +1,10 @@
 //! The delivery service's tables: devices, key packages, conversations with their ordered
 //! message logs, welcomes and encrypted blobs.
 //!
-//! Posting a message is one transaction that first bumps the conversation's row (`last_seq`,
-//! and `epoch` for a commit, conditionally on the epoch the commit was made in). That update
-//! takes SQLite's write lock or PostgreSQL's row lock, so messages of one conversation get
-//! gap-free sequence numbers and exactly one commit per epoch is accepted.
+//! Posting a message (in `posting.rs`) first bumps the conversation's row (`last_seq`, and
+//! `epoch` for a commit, conditionally on the epoch the commit was made in). That update takes
+//! SQLite's write lock or PostgreSQL's row lock, so messages of one conversation get gap-free
+//! sequence numbers and exactly one commit per epoch is accepted.
 
 use crate::{Error, ErrorKind, Store};
 use alcove_audit::AuditEvent;
@@ -160,7 +160,7 @@ pub struct MessageRow {
 }
 
 impl MessageRow {
-    fn from_row(row: &AnyRow) -> Result<Self, Error> {
+    pub(crate) fn from_row(row: &AnyRow) -> Result<Self, Error> {
         let kind: String = row.try_get("kind")?;
         Ok(MessageRow {
             conversation_id: parse(
@@ -222,20 +222,21 @@ pub struct BlobRow {
     pub data: Vec<u8>,
 }
 
-fn parse<T>(s: String, f: impl Fn(&str) -> Option<T>) -> Result<T, Error> {
+pub(crate) fn parse<T>(s: String, f: impl Fn(&str) -> Option<T>) -> Result<T, Error> {
     f(&s).ok_or_else(|| Error::new(ErrorKind::Corrupt))
 }
 
-fn to_u64(n: i64) -> Result<u64, Error> {
+pub(crate) fn to_u64(n: i64) -> Result<u64, Error> {
     u64::try_from(n).map_err(|_| Error::new(ErrorKind::Corrupt))
 }
 
-fn to_i64(n: u64) -> Result<i64, Error> {
+pub(crate) fn to_i64(n: u64) -> Result<i64, Error> {
     i64::try_from(n).map_err(|_| Error::new(ErrorKind::Invalid))
 }
 
 const DEVICE_COLUMNS: &str = "id, user_id, signature_key, label, created_at, removed_at, log_index";
-const MESSAGE_COLUMNS: &str = "conversation_id, seq, sender_device, kind, epoch, data, created_at";
+pub(crate) const MESSAGE_COLUMNS: &str =
+    "conversation_id, seq, sender_device, kind, epoch, data, created_at";
 
 impl Store {
     // ---- devices ----------------------------------------------------------------------------
@@ -678,172 +679,6 @@ impl Store {
             Ok((to_u64(r.try_get(0)?)?, removed.map(to_u64).transpose()?))
         })
         .transpose()
-    }
-
-    /// Appends a message to a conversation's log in one transaction.
-    ///
-    /// Fails with `NotMember` unless the sender is a current member device; with
-    /// `EpochConflict` for a commit of an epoch that already has an accepted commit; with
-    /// `Invalid` for a message of a future epoch, or a welcome addressed to a key package that
-    /// is not on file or belongs to someone outside the conversation.
-    pub async fn post_message(
-        &self,
-        msg: &NewMessage,
-        events: &[AuditEvent],
-    ) -> Result<PostedRow, Error> {
-        let (_lock, mut tx) = self.begin().await?;
-        let epoch = to_i64(msg.epoch)?;
-        // The conversation row first: it orders the log (and on PostgreSQL locks the row). The
-        // sender's membership is part of the condition, so the happy path is one statement.
-        const MEMBER: &str = "EXISTS (SELECT 1 FROM conversation_devices d \
-             WHERE d.conversation_id = $1 AND d.device_id = $3 AND d.removed_seq IS NULL)";
-        let bump = match msg.kind {
-            MessageKind::Commit => self.sql(&format!(
-                "UPDATE conversations SET epoch = epoch + 1, last_seq = last_seq + 1 \
-                 WHERE id = $1 AND epoch = $2 AND {MEMBER} RETURNING last_seq, epoch"
-            )),
-            MessageKind::Application => self.sql(&format!(
-                "UPDATE conversations SET last_seq = last_seq + 1 \
-                 WHERE id = $1 AND epoch >= $2 AND {MEMBER} RETURNING last_seq, epoch"
-            )),
-        };
-        let bumped = sqlx::query(&bump)
-            .bind(msg.conversation_id.as_str())
-            .bind(epoch)
-            .bind(msg.sender_device.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(bumped) = bumped else {
-            let q = self.sql(&format!(
-                "SELECT epoch, {MEMBER} FROM conversations WHERE id = $1 AND $2 = $2"
-            ));
-            let current = sqlx::query(&q)
-                .bind(msg.conversation_id.as_str())
-                .bind(epoch)
-                .bind(msg.sender_device.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(match current {
-                None => Error::new(ErrorKind::NotFound),
-                Some(row)
-                    if !row.try_get::<bool, _>(1).unwrap_or_else(|_| {
-                        row.try_get::<i64, _>(1).map(|v| v != 0).unwrap_or(false)
-                    }) =>
-                {
-                    Error::new(ErrorKind::NotMember)
-                }
-                Some(row) if row.try_get::<i64, _>(0)? > epoch => {
-                    Error::new(ErrorKind::EpochConflict)
-                }
-                Some(_) => Error::new(ErrorKind::Invalid),
-            });
-        };
-        let seq_i: i64 = bumped.try_get(0)?;
-        let seq = to_u64(seq_i)?;
-        let new_epoch = to_u64(bumped.try_get(1)?)?;
-        let q = self.sql(&format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        ));
-        sqlx::query(&q)
-            .bind(msg.conversation_id.as_str())
-            .bind(seq_i)
-            .bind(msg.sender_device.as_str())
-            .bind(msg.kind.as_str())
-            .bind(epoch)
-            .bind(msg.data.clone())
-            .bind(msg.created_at)
-            .execute(&mut *tx)
-            .await?;
-
-        let mut welcomes = Vec::new();
-        let mut added = Vec::new();
-        if let Some((welcome, refs)) = &msg.welcome {
-            let find = self.sql(
-                "SELECT k.device_id FROM key_packages k JOIN devices d ON d.id = k.device_id \
-                 JOIN conversation_members m ON m.user_id = d.user_id AND m.conversation_id = $2 \
-                 WHERE k.kp_ref = $1 AND d.removed_at IS NULL",
-            );
-            let join = self.sql(
-                "INSERT INTO conversation_devices (conversation_id, device_id, from_seq, removed_seq, acked_seq) \
-                 VALUES ($1, $2, $3, NULL, $3)",
-            );
-            let store = self.sql(
-                "INSERT INTO welcomes (device_id, conversation_id, seq, data, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            );
-            for kp_ref in refs {
-                let row = sqlx::query(&find)
-                    .bind(kp_ref.clone())
-                    .bind(msg.conversation_id.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| Error::new(ErrorKind::Invalid))?;
-                let device = parse(row.try_get::<String, _>(0)?, DeviceId::parse)?;
-                match sqlx::query(&join)
-                    .bind(msg.conversation_id.as_str())
-                    .bind(device.as_str())
-                    .bind(seq_i)
-                    .execute(&mut *tx)
-                    .await
-                {
-                    Ok(_) => {}
-                    // A device that is (or was) in the conversation is not added twice.
-                    Err(e) if crate::is_unique_violation(&e) => {
-                        return Err(Error::new(ErrorKind::Invalid))
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-                let id: i64 = sqlx::query(&store)
-                    .bind(device.as_str())
-                    .bind(msg.conversation_id.as_str())
-                    .bind(seq_i)
-                    .bind(welcome.clone())
-                    .bind(msg.created_at)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get(0)?;
-                welcomes.push((device.clone(), to_u64(id)?));
-                added.push(device);
-            }
-        }
-        if !msg.removed_devices.is_empty() {
-            let q = self.sql(
-                "UPDATE conversation_devices SET removed_seq = $3 \
-                 WHERE conversation_id = $1 AND device_id = $2 AND removed_seq IS NULL",
-            );
-            for device in &msg.removed_devices {
-                let done = sqlx::query(&q)
-                    .bind(msg.conversation_id.as_str())
-                    .bind(device.as_str())
-                    .bind(seq_i)
-                    .execute(&mut *tx)
-                    .await?;
-                if done.rows_affected() != 1 {
-                    return Err(Error::new(ErrorKind::Invalid));
-                }
-            }
-        }
-        let q = self.sql(
-            "SELECT device_id FROM conversation_devices WHERE conversation_id = $1 \
-             AND (removed_seq IS NULL OR removed_seq >= $2) AND from_seq < $2",
-        );
-        let recipients = sqlx::query(&q)
-            .bind(msg.conversation_id.as_str())
-            .bind(seq_i)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| parse(r.try_get::<String, _>(0)?, DeviceId::parse))
-            .collect::<Result<_, _>>()?;
-        self.append_events(&mut tx, events).await?;
-        tx.commit().await?;
-        Ok(PostedRow {
-            seq,
-            epoch: new_epoch,
-            recipients,
-            welcomes,
-            added,
-        })
     }
 
     /// Up to `limit` messages after `after` that `device` may read, in order. Fails with

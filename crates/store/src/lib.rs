@@ -21,6 +21,8 @@ mod audit;
 mod consent;
 mod delivery;
 mod error;
+mod listen;
+mod posting;
 mod rows;
 mod safety;
 
@@ -31,6 +33,7 @@ pub use consent::{
 };
 pub use delivery::*;
 pub use error::{Error, ErrorKind};
+pub use listen::{Delivery, Listener, Notification};
 pub use rows::*;
 pub use safety::{MemberDeviceKey, SafetyVerificationRow};
 
@@ -57,6 +60,13 @@ pub struct Store {
     backend: Backend,
     /// Serialises this process's SQLite writers (see [`Store::begin`]).
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// On SQLite, the queue of the writer task that group-commits posts (see `posting.rs`);
+    /// `None` on PostgreSQL and in the writer's own copy of the store.
+    posts: Option<tokio::sync::mpsc::Sender<posting::PostJob>>,
+    /// This store's name among the server nodes sharing a PostgreSQL database.
+    node: std::sync::Arc<str>,
+    /// Where to open a PostgreSQL `LISTEN` connection.
+    listen_url: Option<listen::SecretUrl>,
 }
 
 /// Held while a write transaction runs on SQLite; nothing on PostgreSQL.
@@ -91,6 +101,9 @@ impl Store {
         };
         let options = AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(10))
+            // A connection to a local file does not go stale; skipping the ping saves a round
+            // trip to SQLite's worker thread on every acquire.
+            .test_before_acquire(backend == Backend::Postgres)
             .max_connections(match backend {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
@@ -130,11 +143,20 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.map_err(Error::migrate)?;
-        Ok(Store {
+        let mut store = Store {
             pool,
             backend,
             writer: std::sync::Arc::default(),
-        })
+            posts: None,
+            node: listen::new_node_name().into(),
+            listen_url: (backend == Backend::Postgres).then(|| listen::SecretUrl(url.to_owned())),
+        };
+        if backend == Backend::Sqlite {
+            let (queue, jobs) = tokio::sync::mpsc::channel(posting::QUEUE);
+            tokio::spawn(posting::run_writer(store.clone(), jobs));
+            store.posts = Some(queue);
+        }
+        Ok(store)
     }
 
     /// The engine behind this store.

@@ -17,11 +17,11 @@ crate::conformance!(
     retention_deletes_only_what_every_device_acknowledged,
 );
 
-struct Pair {
-    client: UserId,
-    clinician_device: DeviceId,
-    client_device: DeviceId,
-    conversation: ConversationId,
+pub(crate) struct Pair {
+    pub(crate) client: UserId,
+    pub(crate) clinician_device: DeviceId,
+    pub(crate) client_device: DeviceId,
+    pub(crate) conversation: ConversationId,
 }
 
 async fn device(store: &Store, n: u8, user: &UserId) -> DeviceId {
@@ -47,7 +47,7 @@ async fn device(store: &Store, n: u8, user: &UserId) -> DeviceId {
 }
 
 /// A clinician and their client, a device each, and a conversation holding the clinician's.
-async fn pair(store: &Store) -> Pair {
+pub(crate) async fn pair(store: &Store) -> Pair {
     let now = 1_000;
     let admin = admin(store, now).await;
     let inv = invitation(
@@ -103,7 +103,13 @@ async fn pair(store: &Store) -> Pair {
     }
 }
 
-fn message(p: &Pair, from: &DeviceId, kind: MessageKind, epoch: u64, data: &[u8]) -> NewMessage {
+pub(crate) fn message(
+    p: &Pair,
+    from: &DeviceId,
+    kind: MessageKind,
+    epoch: u64,
+    data: &[u8],
+) -> NewMessage {
     NewMessage {
         conversation_id: p.conversation.clone(),
         sender_device: from.clone(),
@@ -116,7 +122,7 @@ fn message(p: &Pair, from: &DeviceId, kind: MessageKind, epoch: u64, data: &[u8]
     }
 }
 
-async fn publish(store: &Store, device: &DeviceId, refs: &[(u8, bool)]) {
+pub(crate) async fn publish(store: &Store, device: &DeviceId, refs: &[(u8, bool)]) {
     let packages: Vec<NewKeyPackage> = refs
         .iter()
         .map(|&(n, last_resort)| NewKeyPackage {

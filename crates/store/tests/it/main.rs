@@ -3,6 +3,7 @@
 
 mod audit_log;
 mod backends;
+mod batching;
 mod conformance;
 mod consent;
 mod delivery;
