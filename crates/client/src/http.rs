@@ -33,6 +33,8 @@ impl Authenticator for alcove_testkit::SoftAuthenticator {
 pub struct Account {
     http: reqwest::Client,
     origin: String,
+    /// Where requests go: the origin, or one node of the site (see [`Account::through`]).
+    base: String,
     cookie: String,
     /// Who is signed in.
     pub user_id: UserId,
@@ -116,9 +118,11 @@ fn me_to_account(
         .as_str()
         .and_then(Role::parse)
         .ok_or_else(|| Error::new(ErrorKind::Protocol, "no role"))?;
+    let origin = origin.trim_end_matches('/').to_owned();
     Ok(Account {
         http,
-        origin: origin.trim_end_matches('/').to_owned(),
+        base: origin.clone(),
+        origin,
         cookie,
         user_id,
         role,
@@ -269,6 +273,16 @@ impl Account {
         &self.origin
     }
 
+    /// The same session with its requests sent to `node` (`http://host:port`), one of several
+    /// servers of the same site, as a load balancer would; the `Origin` header stays the
+    /// site's.
+    pub fn through(&self, node: &str) -> Account {
+        Account {
+            base: node.trim_end_matches('/').to_owned(),
+            ..self.clone()
+        }
+    }
+
     fn request(
         &self,
         method: Method,
@@ -277,7 +291,7 @@ impl Account {
     ) -> reqwest::RequestBuilder {
         let mut request = self
             .http
-            .request(method, format!("{}{path}", self.origin))
+            .request(method, format!("{}{path}", self.base))
             .header(ORIGIN, &self.origin)
             .header(COOKIE, &self.cookie);
         if let Some(device) = device {
@@ -334,7 +348,7 @@ impl Account {
         >,
     > {
         let ws_origin = self
-            .origin
+            .base
             .replacen("http://", "ws://", 1)
             .replacen("https://", "wss://", 1);
         let mut request = format!("{ws_origin}/api/v1/ws?device={device}")

@@ -22,6 +22,7 @@ pub mod error;
 pub mod hub;
 pub mod limits;
 pub mod passkeys;
+pub mod relay;
 pub mod routes;
 pub mod secrets;
 pub mod state;
@@ -217,6 +218,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     spawn_housekeeping(state.clone());
     audit::spawn_checkpointer(state.clone());
+    relay::start(&state).await?;
     let app = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     match tls {
         None => {
@@ -265,6 +267,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     spawn_housekeeping(state.clone());
     audit::spawn_checkpointer(state.clone());
+    relay::start(&state).await?;
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

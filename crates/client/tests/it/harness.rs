@@ -13,7 +13,25 @@ pub struct Practice {
     pub dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     pg: Option<(String, String)>,
+    url: String,
     admin: Option<Person>,
+}
+
+/// Another server node of the same practice (same database, same site).
+pub struct Node {
+    /// Where it listens (`http://127.0.0.1:port`); reach it with `Account::through`.
+    pub address: String,
+    state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Node {
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.state.store.close().await;
+    }
 }
 
 pub struct Person {
@@ -26,7 +44,7 @@ impl Practice {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}", dir.path().join("alcove.db").display());
         let store = Store::open(&url).await.expect("open store");
-        Self::start(store, dir, None).await
+        Self::start(store, url, dir, None).await
     }
 
     /// `None` (after saying so) without `ALCOVE_TEST_POSTGRES_URL`.
@@ -47,14 +65,18 @@ impl Practice {
             None => (admin_url.clone(), String::new()),
         };
         let (server, _) = base.rsplit_once('/').expect("URL has a path");
-        let store = Store::open(&format!("{server}/{name}{query}"))
-            .await
-            .expect("open");
+        let url = format!("{server}/{name}{query}");
+        let store = Store::open(&url).await.expect("open");
         let dir = tempfile::tempdir().expect("tempdir");
-        Some(Self::start(store, dir, Some((admin_url, name))).await)
+        Some(Self::start(store, url, dir, Some((admin_url, name))).await)
     }
 
-    async fn start(store: Store, dir: tempfile::TempDir, pg: Option<(String, String)>) -> Practice {
+    async fn start(
+        store: Store,
+        url: String,
+        dir: tempfile::TempDir,
+        pg: Option<(String, String)>,
+    ) -> Practice {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -78,7 +100,35 @@ impl Practice {
             dir,
             stop: Some(stop),
             pg,
+            url,
             admin: None,
+        }
+    }
+
+    /// A second server node on the same database and data directory (its audit log key),
+    /// serving the same site on another port, as behind a load balancer.
+    pub async fn second_node(&self) -> Node {
+        let store = Store::open(&self.url).await.expect("open the store again");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let config = Config {
+            listen: addr,
+            data_dir: self.dir.path().to_path_buf(),
+            public_url: Some(self.origin.clone()),
+            auth_rate_per_minute: 10_000,
+            ..Config::default()
+        };
+        let state = AppState::new(config, store, system_clock()).expect("state");
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(serve(listener, state.clone(), async move {
+            let _ = stopped.await;
+        }));
+        Node {
+            address: format!("http://{addr}"),
+            state,
+            stop: Some(stop),
         }
     }
 

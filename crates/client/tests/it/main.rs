@@ -4,5 +4,6 @@
 mod harness;
 mod hostile;
 mod messaging;
+mod nodes;
 mod safety;
 mod wasm_peer;

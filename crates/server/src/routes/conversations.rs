@@ -106,7 +106,8 @@ fn conversation_view(row: ConversationRow) -> Conversation {
     }
 }
 
-fn message_view(row: MessageRow) -> DeliveredMessage {
+/// A stored message as the API delivers it.
+pub fn message_view(row: MessageRow) -> DeliveredMessage {
     DeliveredMessage {
         conversation_id: row.conversation_id,
         seq: row.seq,

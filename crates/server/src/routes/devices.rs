@@ -83,14 +83,31 @@ pub async fn may_reach(state: &AppState, viewer: &Session, other: &UserId) -> Ap
 }
 
 /// Tells a person's own devices and everyone they share a conversation with that their device
-/// set changed.
+/// set changed: those connected to this node now, those connected to other nodes through the
+/// database's notifications.
 async fn announce_device_change(state: &AppState, device: &DeviceRow, removed: bool) {
+    push_device_change(state, &device.user_id, &device.id, removed).await;
+    if let Err(e) = state
+        .store
+        .notify_device_changed(&device.user_id, &device.id, removed)
+        .await
+    {
+        tracing::warn!(error = %e, "notifying other nodes of a device change failed");
+    }
+}
+
+/// Pushes a `device_changed` frame to the connected devices of the device's owner and of
+/// everyone they share a conversation with (but not to the device itself).
+pub async fn push_device_change(state: &AppState, user: &UserId, device: &DeviceId, removed: bool) {
+    if state.hub.connection_count() == 0 {
+        return;
+    }
     let mut people = state
         .store
-        .conversation_peers(&device.user_id)
+        .conversation_peers(user)
         .await
         .unwrap_or_default();
-    people.push(device.user_id.clone());
+    people.push(user.clone());
     let mut devices = Vec::new();
     for person in &people {
         if let Ok(list) = state.store.devices_of(person).await {
@@ -98,11 +115,11 @@ async fn announce_device_change(state: &AppState, device: &DeviceRow, removed: b
         }
     }
     let frame = ServerFrame::DeviceChanged {
-        user_id: device.user_id.clone(),
-        device_id: device.id.clone(),
+        user_id: user.clone(),
+        device_id: device.clone(),
         removed,
     };
-    state.hub.push(&devices, Some(&device.id), &frame);
+    state.hub.push(&devices, Some(device), &frame);
 }
 
 /// Registers this browser or native client as a device: its Ed25519 signature key becomes a
