@@ -17,7 +17,8 @@ import { startServer } from "../lib/server.mjs";
 const COUNT = Number(process.argv[2] ?? 1000);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const server = await startServer("bench-messaging");
+// The client tab sits idle while the messages arrive: no auto-lock during the run.
+const server = await startServer("bench-messaging", { ALCOVE_AUTO_LOCK_SECS: "3600" });
 const browser = await launchBrowser();
 try {
   // Bundle size, as served.
@@ -30,12 +31,15 @@ try {
     const path = queue.pop();
     if (seen.has(path)) continue;
     seen.add(path);
-    const body = Buffer.from(await (await fetch(`${server.origin}${path}`)).arrayBuffer());
+    const response = await fetch(`${server.origin}${path}`);
+    if (!response.ok) continue;
+    const body = Buffer.from(await response.arrayBuffer());
     const kind = path.endsWith(".js") ? "js" : path.endsWith(".css") ? "css" : path.endsWith(".wasm") ? "wasm" : null;
     if (kind === null) continue;
     sizes[kind][0] += body.length;
     sizes[kind][1] += gzipSync(body, { level: 9 }).length;
-    if (kind === "js") for (const m of body.toString("utf8").matchAll(/assets\/[A-Za-z0-9_.-]+\.(js|wasm)/g)) queue.push(`/${m[0]}`);
+    // Chunks and the wasm module are named relative to the importing file, inside /assets/.
+    if (kind === "js") for (const m of body.toString("utf8").matchAll(/[A-Za-z0-9_-]+-[A-Za-z0-9_-]{8}\.(js|wasm)/g)) queue.push(`/assets/${m[0]}`);
   }
   for (const [k, [raw, gz]] of Object.entries(sizes)) console.log(`bundle ${k}: ${raw} bytes, ${gz} gzipped`);
 

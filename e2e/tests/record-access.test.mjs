@@ -3,9 +3,15 @@
 // A clinician invites a client; the clinician's home lists clients (a `record_viewed` event);
 // the client's "Who opened my record" page names the clinician's access and the client's own
 // sign-in, newest first, every entry checked in the browser against the page's checkpoint — and a
-// proof altered on the way is reported, not hidden. Quick exit (the button, and Escape three
+// proof altered on the way is reported, not hidden. The checkpoint's signature is checked against
+// the log key, and the browser remembers the last checkpoint (size and root only) and demands a
+// consistency proof to each newer one: an altered signature, an altered proof and a forked
+// history signed with the log's own key are each shown as a problem, never as checked. Quick exit (the button, and Escape three
 // times) ends on the neutral site, Back shows no Alcove content, and the session is over.
 import assert from "node:assert/strict";
+import { createPrivateKey, sign } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { checkAccessibility, launchBrowser, newPerson } from "../lib/browser.mjs";
 import { createInvitation, redeem, shownPhrase, signIn, signOut, TIMEOUT } from "../lib/flows.mjs";
@@ -130,6 +136,146 @@ test("a client sees who opened their record, checked against the log", { timeout
 
   // Staff have no such page; the link is for clients only.
   assert.equal(await clinician.page.getByRole("link", { name: "Who opened my record" }).count(), 0);
+  for (const entry of a11y) assert.deepEqual(entry.violations, [], `${entry.label} (${entry.path})`);
+  assert.deepEqual([...clinician.problems, ...client.problems], []);
+});
+
+/** Where the page keeps the last checkpoint it saw (`web/src/audit-log.ts`). */
+const REMEMBERED = "alcove.audit.last-checkpoint";
+
+async function remembered(page) {
+  const text = await page.evaluate((key) => localStorage.getItem(key), REMEMBERED);
+  return text === null ? null : JSON.parse(text);
+}
+
+/** The note with one bit of its (only) signature flipped. */
+function alterSignature(note) {
+  const lines = note.split("\n");
+  const at = lines.length - 2;
+  const [dash, name, b64] = lines[at].split(" ");
+  const bytes = Buffer.from(b64, "base64");
+  bytes[bytes.length - 1] ^= 1;
+  lines[at] = [dash, name, bytes.toString("base64")].join(" ");
+  return lines.join("\n");
+}
+
+/** A checkpoint note for `size` leaves and `root`, signed with the server's own log key (read from
+ * its data directory): what a server rewriting its history would present. */
+function forgeCheckpoint(size, root) {
+  // PRIVATE+KEY+<name>+<key id>+<base64(0x01 ‖ seed)>; the base64 may hold '+' too.
+  const [, , name, id, ...rest] = readFileSync(join(server.dataDir, "audit-log.key"), "utf8").trim().split("+");
+  const seed64 = rest.join("+");
+  const seed = Buffer.from(seed64, "base64").subarray(1);
+  const key = createPrivateKey({
+    key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]),
+    format: "der",
+    type: "pkcs8",
+  });
+  const text = `${name}\n${size}\n${root.toString("base64")}\n`;
+  const signature = sign(null, Buffer.from(text), key);
+  return `${text}\n\u2014 ${name} ${Buffer.concat([Buffer.from(id, "hex"), signature]).toString("base64")}\n`;
+}
+
+/** Rewrites every answer of the events API with `edit(body)`. */
+async function rewriteEvents(person, edit) {
+  await person.context.route("**/api/v1/audit/events**", async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    edit(body);
+    await route.fulfill({ response, json: body });
+  });
+}
+
+/** The clinician opens their home again: one more access to the client's record. */
+async function clinicianLooksAgain() {
+  await clinician.page.goto(`${server.origin}/`);
+  await clinician.page.getByText("Robin Client").first().waitFor({ timeout: TIMEOUT });
+}
+
+async function expectChecked(page) {
+  await page.reload();
+  await page.locator('[data-verified="all"]').waitFor({ timeout: TIMEOUT });
+  const states = await page.locator(".record-events li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-verified")));
+  assert.ok(states.length > 0 && states.every((v) => v === "yes"), JSON.stringify(states));
+}
+
+async function expectProblem(page, problem) {
+  await page.reload();
+  const notice = page.locator(`[data-log-check="${problem}"]`);
+  await notice.waitFor({ timeout: TIMEOUT });
+  assert.match(await notice.textContent(), /Your browser could not confirm this list\..*Please tell your practice/);
+  assert.equal(await page.locator('[data-verified="all"]').count(), 0, "nothing is called checked");
+  const states = await page.locator(".record-events li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-verified")));
+  assert.ok(states.length > 0 && states.every((v) => v === "no"), JSON.stringify(states));
+}
+
+test("the checkpoint's signature is checked, and the log must still hold what this browser saw", { timeout: 180_000 }, async () => {
+  const a11y = [];
+  const page = client.page;
+  await page.goto(`${server.origin}/`);
+  await openRecordAccess(page);
+  await expectChecked(page);
+  // Remembered: the tree size and root hash, nothing about any event.
+  const first = await remembered(page);
+  assert.deepEqual(Object.keys(first).sort(), ["root", "size"]);
+  assert.equal(Buffer.from(first.root, "base64").length, 32);
+  const published = await (await client.context.request.get(`${server.origin}/api/v1/audit/checkpoint`)).json();
+  assert.ok(first.size >= 1 && first.size <= published.size, JSON.stringify({ first, published }));
+
+  // The log grows; the next visit demands and checks a consistency proof from the remembered
+  // checkpoint, then remembers the newer one.
+  await clinicianLooksAgain();
+  const asked = [];
+  const listen = (request) => {
+    if (request.url().includes("/api/v1/audit/proof/consistency")) asked.push(new URL(request.url()).searchParams);
+  };
+  page.on("request", listen);
+  await expectChecked(page);
+  page.off("request", listen);
+  const second = await remembered(page);
+  assert.ok(second.size > first.size, JSON.stringify({ first, second }));
+  assert.ok(asked.some((q) => q.get("from") === String(first.size) && q.get("to") === String(second.size)), JSON.stringify(asked.map(String)));
+  assert.match(await page.locator('[data-verified="all"]').textContent(), new RegExp(`when your browser last checked it \\(${first.size} entries\\)`));
+
+  // A checkpoint whose signature was altered on the way.
+  await rewriteEvents(client, (body) => {
+    body.checkpoint.note = alterSignature(body.checkpoint.note);
+  });
+  await expectProblem(page, "signature");
+  await checkAccessibility(page, "who opened my record: bad signature", a11y);
+  assert.deepEqual(await remembered(page), second, "a refused checkpoint is not remembered");
+  await client.context.unroute("**/api/v1/audit/events**");
+
+  // A consistency proof altered on the way: the new checkpoint does not extend the old one.
+  await clinicianLooksAgain();
+  await client.context.route("**/api/v1/audit/proof/consistency**", async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    assert.ok(body.proof.length > 0);
+    const hash = Buffer.from(body.proof[0], "base64");
+    hash[0] ^= 1;
+    body.proof[0] = hash.toString("base64");
+    await route.fulfill({ response, json: body });
+  });
+  await expectProblem(page, "fork");
+  await checkAccessibility(page, "who opened my record: forked log", a11y);
+  assert.deepEqual(await remembered(page), second, "a forked checkpoint is not remembered");
+  await client.context.unroute("**/api/v1/audit/proof/consistency**");
+
+  // A rewritten history, signed with the log's real key: same size as what this browser saw,
+  // another root. The signature holds, the history does not.
+  const forged = forgeCheckpoint(second.size, Buffer.alloc(32, 0x5a));
+  await rewriteEvents(client, (body) => {
+    body.checkpoint = { size: second.size, note: forged };
+  });
+  await expectProblem(page, "fork");
+  assert.deepEqual(await remembered(page), second);
+  await client.context.unroute("**/api/v1/audit/events**");
+
+  // The genuine log, untouched, is checked again and moves the remembered checkpoint on.
+  await expectChecked(page);
+  assert.ok((await remembered(page)).size > second.size);
+
   for (const entry of a11y) assert.deepEqual(entry.violations, [], `${entry.label} (${entry.path})`);
   assert.deepEqual([...clinician.problems, ...client.problems], []);
 });

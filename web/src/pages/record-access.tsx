@@ -1,12 +1,14 @@
 // "Who opened my record": every audit-log event whose subject is the signed-in client, newest
 // first, in plain language, each checked in the browser: the fields shown must be those of the
-// leaf, and the leaf must be included in the page's checkpoint (RFC 9162 inclusion proofs,
-// WebCrypto SHA-256). The checkpoint's signature is not checked
-// here; `alcove audit verify` and `alcove audit export` do that.
+// leaf, the leaf must be included in the page's checkpoint (RFC 9162 inclusion proofs, WebCrypto
+// SHA-256), that checkpoint must carry the log key's Ed25519 signature, and the log must still
+// contain the checkpoint this browser saw last (a consistency proof; `../audit-log.ts`). A bad
+// signature or a rewritten history is shown as such, never as "checked".
 
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, describeError, type AuditEventPage, type AuditEventView, type CareTeamMember, type Me } from "../api";
+import { checkHistory, equalBytes, fetchLogKey, fromBase64, sha256, verifyCheckpointNote, type LogKey, type NoteCheck, type TreeHead } from "../audit-log";
 import { formatTime, PageTitle } from "../components/common";
 
 /** At most this many pages of events are fetched (100 events each). */
@@ -18,41 +20,13 @@ interface Entry {
   checkpointSize: number;
 }
 
-type Load = { state: "loading" } | { state: "error"; message: string } | { state: "done"; entries: Entry[]; sizes: number[] };
+/** What is wrong with the log as a whole: its checkpoint's signature, or its history. */
+type LogProblem = "signature" | "fork";
 
-function fromBase64(text: string): Uint8Array {
-  const raw = atob(text);
-  const out = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i += 1) out[i] = raw.charCodeAt(i);
-  return out;
-}
-
-async function sha256(...parts: Uint8Array[]): Promise<Uint8Array> {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const data = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    data.set(p, at);
-    at += p.length;
-  }
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** The root hash a C2SP checkpoint note commits to (origin, size, root, blank line, signatures). */
-function checkpointRoot(note: string, size: number): Uint8Array | null {
-  const lines = note.split("\n");
-  if (lines.length < 3 || lines[1] !== String(size) || lines[2] === undefined) return null;
-  try {
-    const root = fromBase64(lines[2]);
-    return root.length === 32 ? root : null;
-  } catch {
-    return null;
-  }
-}
+type Load =
+  | { state: "loading" }
+  | { state: "error"; message: string }
+  | { state: "done"; entries: Entry[]; sizes: number[]; problem: LogProblem | null; previous: TreeHead | null };
 
 /** RFC 9162 section 2.1.3.2: does `proof` lead from the leaf at `index` to `root` in a tree of `size`? */
 export async function verifyInclusion(leaf: Uint8Array, index: number, size: number, proof: Uint8Array[], root: Uint8Array): Promise<boolean> {
@@ -186,19 +160,20 @@ function matchesLeaf(event: AuditEventView, leaf: Leaf): boolean {
   );
 }
 
-async function verifyPage(page: AuditEventPage): Promise<Entry[]> {
-  const root = checkpointRoot(page.checkpoint.note, page.checkpoint.size);
+/** Checks each event of `page` against `head`, the page's checkpoint once its signature holds
+ * (null when it does not: then nothing on the page counts as checked). */
+async function verifyPage(page: AuditEventPage, head: TreeHead | null): Promise<Entry[]> {
   return Promise.all(
     page.events.map(async (event) => {
       let verified = false;
-      if (root !== null) {
+      if (head !== null && head.size === page.checkpoint.size) {
         try {
           const leaf = fromBase64(event.leaf);
           const decoded = decodeLeaf(leaf);
           verified =
             decoded !== null &&
             matchesLeaf(event, decoded) &&
-            (await verifyInclusion(leaf, event.index, page.checkpoint.size, event.proof.map(fromBase64), root));
+            (await verifyInclusion(leaf, event.index, head.size, event.proof.map(fromBase64), head.root));
         } catch {
           verified = false;
         }
@@ -274,22 +249,43 @@ export function RecordAccessPage({ me }: { me: Me }): JSX.Element {
   useEffect(() => {
     let cancelled = false;
     const run = async (): Promise<void> => {
-      const people = (await api.careTeam()).people;
+      const [{ people }, key] = await Promise.all([api.careTeam(), fetchLogKey()]);
       const entries: Entry[] = [];
       const sizes: number[] = [];
+      const heads: TreeHead[] = [];
+      const notes = new Map<string, NoteCheck>();
+      let problem: LogProblem | null = null;
+      const checkNote = async (note: string, logKey: LogKey): Promise<NoteCheck> => {
+        const known = notes.get(note);
+        if (known !== undefined) return known;
+        const check = await verifyCheckpointNote(note, logKey);
+        notes.set(note, check);
+        if (check.ok) heads.push(check.head);
+        return check;
+      };
       let cursor = 0;
       for (let i = 0; i < MAX_PAGES; i += 1) {
         const page = await api.auditEvents(cursor);
-        entries.push(...(await verifyPage(page)));
+        const check = key === null ? null : await checkNote(page.checkpoint.note, key);
+        if (check === null || !check.ok) problem = "signature";
+        entries.push(...(await verifyPage(page, check?.ok === true ? check.head : null)));
         if (!sizes.includes(page.checkpoint.size)) sizes.push(page.checkpoint.size);
         // Stop at the last page, and when the newest events wait for the next checkpoint.
         if (page.next_cursor === null || page.events.length === 0 || page.next_cursor <= cursor) break;
         cursor = page.next_cursor;
       }
+      // Only signed checkpoints may move the remembered one; a forked one never does.
+      let previous: TreeHead | null = null;
+      if (problem === null) {
+        const history = await checkHistory(heads);
+        if (history.ok) previous = history.previous;
+        else problem = "fork";
+      }
+      if (problem !== null) for (const entry of entries) entry.verified = false;
       entries.sort((a, b) => b.event.index - a.event.index);
       if (!cancelled) {
         setTeam(people);
-        setLoad({ state: "done", entries, sizes });
+        setLoad({ state: "done", entries, sizes, problem, previous });
       }
     };
     run().catch((error: unknown) => {
@@ -314,22 +310,64 @@ export function RecordAccessPage({ me }: { me: Me }): JSX.Element {
           {load.message}
         </p>
       ) : null}
-      {load.state === "done" ? <EntryList entries={load.entries} sizes={load.sizes} me={me} team={team} /> : null}
+      {load.state === "done" && load.problem !== null ? <LogProblemNotice problem={load.problem} /> : null}
+      {load.state === "done" ? (
+        <EntryList entries={load.entries} sizes={load.sizes} previous={load.problem === null ? load.previous : null} trusted={load.problem === null} me={me} team={team} />
+      ) : null}
     </section>
   );
 }
 
-function EntryList({ entries, sizes, me, team }: { entries: Entry[]; sizes: number[]; me: Me; team: CareTeamMember[] }): JSX.Element {
+/** A calm, plain notice that the list could not be confirmed, and what to do. */
+function LogProblemNotice({ problem }: { problem: LogProblem }): JSX.Element {
+  return (
+    <div role="alert" class="notice notice-error" data-log-check={problem}>
+      <p>
+        <strong>Your browser could not confirm this list.</strong>
+      </p>
+      {problem === "signature" ? (
+        <p>
+          The summary of the practice's log that came with it does not carry the practice's valid signature, so the
+          entries below cannot be checked. This can mean the log or the connection to the practice was tampered with.
+        </p>
+      ) : (
+        <p>
+          The practice's log no longer matches what your browser checked on an earlier visit: entries that were there
+          may have been changed or removed since. This can mean the log was altered.
+        </p>
+      )}
+      <p>Nothing on your account has changed because of this. Please tell your practice about this message so they can look into it.</p>
+    </div>
+  );
+}
+
+function EntryList({
+  entries,
+  sizes,
+  previous,
+  trusted,
+  me,
+  team,
+}: {
+  entries: Entry[];
+  sizes: number[];
+  previous: TreeHead | null;
+  trusted: boolean;
+  me: Me;
+  team: CareTeamMember[];
+}): JSX.Element {
   if (entries.length === 0) return <p>There are no entries about you yet.</p>;
   const failed = entries.filter((e) => !e.verified).length;
   const checkpoints = sizes.map((s) => `${s} entries`).join(", ");
   return (
     <>
-      {failed === 0 ? (
+      {!trusted ? null : failed === 0 ? (
         <p class="verified-summary" data-verified="all">
           Checked in your browser: all {entries.length} entries below are exactly as recorded in the practice's log, and
-          included in it as of its latest checkpoint ({checkpoints}). The checkpoint's signature and the whole log can be checked by the practice with{" "}
-          <code>alcove audit verify</code> and <code>alcove audit export</code>.
+          included in it as of its latest checkpoint ({checkpoints}), which carries the practice's signature.
+          {previous === null
+            ? " Your browser now remembers this checkpoint, and on your next visit it will check that the log still contains everything in it."
+            : ` The log still contains everything it held when your browser last checked it (${previous.size} entries).`}
         </p>
       ) : (
         <p role="alert" class="notice notice-error" data-verified="failed">

@@ -76,12 +76,12 @@ async fn a_refused_post_leaves_the_rest_of_its_batch_alone(store: &Store, _url: 
         ]
     );
     let ok = |i: usize| results[i].as_ref().expect("accepted");
-    assert_eq!(ok(0).recipients, [p.clinician_device.clone()]);
+    assert_eq!(ok(0).recipients, std::slice::from_ref(&p.clinician_device));
     assert_eq!(ok(2).epoch, 1);
-    assert_eq!(ok(2).added, [p.client_device.clone()]);
+    assert_eq!(ok(2).added, std::slice::from_ref(&p.client_device));
     assert_eq!(
         ok(2).recipients,
-        [p.clinician_device.clone()],
+        std::slice::from_ref(&p.clinician_device),
         "a device reads from after the commit that added it"
     );
     let mut both = vec![p.clinician_device.clone(), p.client_device.clone()];
@@ -229,7 +229,10 @@ async fn other_nodes_hear_of_posts_by_id(store: &Store, url: &str) {
         .expect("read")
         .expect("stored");
     assert_eq!(delivery.message.data, b"hi");
-    assert_eq!(delivery.recipients, [p.clinician_device.clone()]);
+    assert_eq!(
+        delivery.recipients,
+        std::slice::from_ref(&p.clinician_device)
+    );
     store
         .notify_device_changed(&p.client, &p.client_device, true)
         .await
