@@ -612,20 +612,11 @@ impl Store {
              ON d.conversation_id = c.id WHERE d.device_id = $1 AND d.removed_seq IS NULL \
              ORDER BY c.created_at, c.id",
         );
-        let ids: Vec<ConversationId> = sqlx::query(&q)
+        let rows = sqlx::query(&q)
             .bind(device.as_str())
             .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| parse(r.try_get::<String, _>(0)?, ConversationId::parse))
-            .collect::<Result<_, _>>()?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(c) = self.conversation(&id).await? {
-                out.push(c);
-            }
-        }
-        Ok(out)
+            .await?;
+        self.conversations_of_rows(&rows).await
     }
 
     /// Conversations `user` belongs to that `device` has never been part of: the device waits
@@ -641,11 +632,17 @@ impl Store {
              (SELECT 1 FROM conversation_devices d WHERE d.conversation_id = c.id \
              AND d.device_id = $2) ORDER BY c.created_at, c.id",
         );
-        let ids: Vec<ConversationId> = sqlx::query(&q)
+        let rows = sqlx::query(&q)
             .bind(user.as_str())
             .bind(device.as_str())
             .fetch_all(&self.pool)
-            .await?
+            .await?;
+        self.conversations_of_rows(&rows).await
+    }
+
+    /// The conversations whose ids are the first column of `rows`, in that order.
+    async fn conversations_of_rows(&self, rows: &[AnyRow]) -> Result<Vec<ConversationRow>, Error> {
+        let ids: Vec<ConversationId> = rows
             .iter()
             .map(|r| parse(r.try_get::<String, _>(0)?, ConversationId::parse))
             .collect::<Result<_, _>>()?;
