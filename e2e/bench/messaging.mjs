@@ -7,8 +7,11 @@
 //   browser's device unlocked by the passkey's PRF secret, the conversation opened, a message
 //   encrypted, posted and acknowledged by the server), median of 5;
 // - the client tab's memory after N messages (default 1,000) arrived in the open conversation:
-//   JS heap (CDP Performance metrics), DOM nodes, and the renderer process's resident memory.
+//   JS heap (CDP Performance metrics), DOM nodes, the resident memory of the tab's renderer
+//   process, and how much of it is the wasm core's linear memory. The client has a browser
+//   process of its own, so its one renderer is found among that process's descendants.
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { launchBrowser, newPerson } from "../lib/browser.mjs";
 import { acceptConsent, createInvitation, redeem, signIn, signOut, TIMEOUT } from "../lib/flows.mjs";
@@ -20,6 +23,47 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // The client tab sits idle while the messages arrive: no auto-lock during the run.
 const server = await startServer("bench-messaging", { ALCOVE_AUTO_LOCK_SECS: "3600" });
 const browser = await launchBrowser();
+const clientBrowser = await launchBrowser();
+
+/** Renderer processes among the descendants of `root` (Chromium forks them from a zygote). */
+function renderersUnder(root) {
+  const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="]).toString().trim().split("\n");
+  const procs = rows.map((l) => {
+    const [pid, ppid, ...args] = l.trim().split(/\s+/);
+    return { pid: Number(pid), ppid: Number(ppid), args: args.join(" ") };
+  });
+  const family = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) {
+      if (family.has(p.ppid) && !family.has(p.pid)) {
+        family.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return procs.filter((p) => family.has(p.pid) && p.args.includes("--type=renderer")).map((p) => p.pid);
+}
+
+/** Resident KiB of a process in all, and in mappings of 1 GiB or more of address space: V8
+ * reserves a wasm memory that large (with guard regions), and nothing else in a renderer is. */
+function residentKiB(pid) {
+  const smaps = readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n");
+  let total = 0;
+  let wasm = 0;
+  let size = 0;
+  for (const line of smaps) {
+    const field = /^(\w+):\s+(\d+) kB/.exec(line);
+    if (field === null) continue;
+    const kib = Number(field[2]);
+    if (field[1] === "Size") size = kib;
+    if (field[1] === "Rss") {
+      total += kib;
+      if (size >= 1024 * 1024) wasm += kib;
+    }
+  }
+  return { total, wasm };
+}
 try {
   // Bundle size, as served.
   const index = await (await fetch(`${server.origin}/`)).text();
@@ -49,7 +93,7 @@ try {
   const clinician = await newPerson(browser, "clinician");
   await redeem(clinician.page, clinicianLink, { displayName: "Dr Casey", phrase: "copper kettle", passkeyName: "Desk" });
   const { link: clientLink } = await createInvitation(clinician.page, { label: "R" });
-  const client = await newPerson(browser, "client");
+  const client = await newPerson(clientBrowser, "client");
   await redeem(client.page, clientLink, { displayName: "Robin Client", phrase: "quiet river stones", passkeyName: "Phone" });
   await acceptConsent(client.page);
 
@@ -97,13 +141,12 @@ try {
   const metrics = Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
   const { nodes } = await cdp.send("Memory.getDOMCounters");
   console.log(`client tab with ${COUNT} messages: JS heap ${(metrics.JSHeapUsedSize / 1048576).toFixed(1)} MiB used of ${(metrics.JSHeapTotalSize / 1048576).toFixed(1)} MiB, ${nodes} DOM nodes`);
-  const pid = browser.process?.()?.pid;
-  if (pid) {
-    const ps = execFileSync("ps", ["-o", "pid=,rss=,args=", "--ppid", String(pid)]).toString();
-    const renderers = ps.split("\n").filter((l) => l.includes("--type=renderer")).map((l) => Number(l.trim().split(/\s+/)[1]));
-    console.log(`renderer processes' resident memory (KiB, one per tab): ${renderers.join(", ")}`);
+  for (const pid of renderersUnder(clientBrowser.process().pid)) {
+    const { total, wasm } = residentKiB(pid);
+    console.log(`client renderer ${pid}: ${(total / 1024).toFixed(1)} MiB resident, of which wasm linear memory ${(wasm / 1024).toFixed(1)} MiB`);
   }
 } finally {
+  await clientBrowser.close();
   await browser.close();
   await server.stop();
 }

@@ -68,6 +68,10 @@ function Messages({ me }: { me: Me }): JSX.Element {
   const [phase, setPhase] = useState<Phase>({ kind: "loading" });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Whether conversations were open on this page: locking them then moves focus to the lock
+  // screen's heading, so keyboard and screen-reader users learn what happened.
+  const wasOpen = useRef(false);
+  if (phase.kind === "ready") wasOpen.current = true;
 
   const decide = async (): Promise<void> => {
     const open = currentMessenger(me.id);
@@ -171,6 +175,7 @@ function Messages({ me }: { me: Me }): JSX.Element {
       ) : null}
       {phase.kind === "locked" ? (
         <LockedPanel
+          takeFocus={wasOpen.current}
           hasPin={phase.hasPin}
           hasPrf={phase.hasPrf}
           busy={busy}
@@ -179,7 +184,16 @@ function Messages({ me }: { me: Me }): JSX.Element {
           onStartOver={() => void startOver()}
         />
       ) : null}
-      {phase.kind === "ready" ? <Conversations me={me} messenger={phase.messenger} /> : null}
+      {phase.kind === "ready" ? (
+        <>
+          <div class="lock-bar">
+            <button type="button" class="secondary" onClick={() => lockMessages()}>
+              Lock messages now
+            </button>
+          </div>
+          <Conversations me={me} messenger={phase.messenger} />
+        </>
+      ) : null}
     </>
   );
 }
@@ -210,6 +224,7 @@ function SetupPanel({ noPrf, busy, onPasskey, onPin }: { noPrf: boolean; busy: b
 }
 
 function LockedPanel(props: {
+  takeFocus: boolean;
   hasPin: boolean;
   hasPrf: boolean;
   busy: boolean;
@@ -217,9 +232,15 @@ function LockedPanel(props: {
   onPin: (pin: string) => void;
   onStartOver: () => void;
 }): JSX.Element {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (props.takeFocus) heading.current?.focus();
+  }, []);
   return (
     <section class="card" aria-labelledby="locked-title">
-      <h2 id="locked-title">Messages are locked</h2>
+      <h2 id="locked-title" tabIndex={-1} ref={heading}>
+        Messages are locked
+      </h2>
       <p>Nothing from your conversations is on this page. Unlock to read and write.</p>
       {props.hasPrf ? (
         <button type="button" onClick={props.onPasskey} disabled={props.busy}>
