@@ -64,7 +64,7 @@ pub use proof::{
 pub use registration::{device_key_fingerprint, registers_device};
 pub use tree::{
     consistency_proof, consistency_proof_nodes, inclusion_proof, inclusion_proof_nodes,
-    range_nodes, root, root_nodes, Frontier, HashStore, LogFull, MemoryLog, MemoryStore, NodeId,
-    NodeMap, TreeError,
+    nodes_completed_by, range_nodes, root, root_nodes, Frontier, HashStore, LogFull, MemoryLog,
+    MemoryStore, NodeId, NodeMap, TreeError,
 };
 pub use witness::{CheckpointMemory, Update, WitnessError};

@@ -126,6 +126,31 @@ pub fn range_nodes(start: u64, end: u64) -> Vec<NodeId> {
     out
 }
 
+/// The nodes that appending leaves `[start, end)` completes, as one inclusive index range per
+/// level, lowest level first: `(level, first_index, last_index)`. A node at `level` with
+/// `index` completes with leaf `(index + 1) · 2^level − 1`.
+///
+/// A verifier that reads the log in pages uses this to fetch just the stored nodes each page
+/// of leaves should produce, instead of holding every node in memory.
+pub fn nodes_completed_by(start: u64, end: u64) -> Vec<(u8, u64, u64)> {
+    let mut out = Vec::new();
+    if start >= end {
+        return out;
+    }
+    for level in 0u32..64 {
+        // Counts of level-`level` nodes complete after `start` and after `end` leaves.
+        let before = start >> level;
+        let after = end >> level;
+        if after > before {
+            out.push((level as u8, before, after - 1));
+        }
+        if after == 0 {
+            break;
+        }
+    }
+    out
+}
+
 /// Hash of the tree node covering leaves `[start, end)`: the right fold of
 /// its perfect subtrees. Equals the RFC 9162 MTH for every node of a tree.
 fn range_hash<S: HashStore + ?Sized>(store: &S, start: u64, end: u64) -> Result<Hash, TreeError> {
@@ -504,6 +529,31 @@ mod tests {
         ] {
             assert_eq!(split_point(n), k, "n = {n}");
         }
+    }
+
+    #[test]
+    fn completed_nodes_match_what_appending_produces() {
+        for (start, end) in [(0u64, 1u64), (0, 7), (3, 4), (5, 13), (8, 16), (1000, 5000)] {
+            let mut frontier = Frontier::new();
+            let mut produced: Vec<(u8, u64)> = Vec::new();
+            for i in 0..end {
+                let Ok(nodes) = frontier.append(crate::hash::leaf_hash(&i.to_be_bytes())) else {
+                    panic!("append refused");
+                };
+                if i >= start {
+                    produced.extend(nodes.iter().map(|(id, _)| (id.level, id.index)));
+                }
+            }
+            let mut listed: Vec<(u8, u64)> = nodes_completed_by(start, end)
+                .into_iter()
+                .flat_map(|(level, first, last)| (first..=last).map(move |i| (level, i)))
+                .collect();
+            produced.sort_unstable();
+            listed.sort_unstable();
+            assert_eq!(listed, produced, "[{start}, {end})");
+        }
+        assert!(nodes_completed_by(5, 5).is_empty());
+        assert_eq!(nodes_completed_by(u64::MAX - 1, u64::MAX).len(), 1);
     }
 
     #[test]

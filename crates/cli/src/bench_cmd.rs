@@ -24,6 +24,8 @@ use std::time::{Duration, Instant};
 pub enum BenchCommand {
     /// End-to-end encrypted messages through a server on loopback.
     Messaging(MessagingArgs),
+    /// Audit log appends, proofs from the database and a full verify.
+    Audit(crate::bench_audit::AuditArgs),
 }
 
 /// `alcove bench messaging` options.
@@ -56,6 +58,7 @@ pub fn run(command: BenchCommand) -> Result<()> {
         .build()?;
     match command {
         BenchCommand::Messaging(args) => runtime.block_on(messaging(args)),
+        BenchCommand::Audit(args) => runtime.block_on(crate::bench_audit::audit(args)),
     }
 }
 

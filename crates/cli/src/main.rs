@@ -1,6 +1,7 @@
 //! The `alcove` binary: `serve` runs the server, `deid` de-identifies text on this machine,
 //! `audit` checks and exports the audit log; `admin` and `bench` follow.
 
+mod bench_audit;
 mod bench_cmd;
 mod deid_cmd;
 

@@ -10,7 +10,7 @@ use alcove_audit::{
     root, root_nodes, ActorId, AuditEvent, Checkpoint, EventKind, LogSigner, ObjectId, ObjectKind,
     SubjectId,
 };
-use alcove_store::CheckpointRow;
+use alcove_store::{CheckpointRow, Store};
 use alcove_types::UserId;
 use std::path::Path;
 
@@ -104,21 +104,27 @@ impl Event {
 /// Signs and stores a checkpoint for the current log size unless one exists; returns the latest
 /// checkpoint (`None` only for an empty log that has never been signed).
 pub async fn checkpoint_now(state: &AppState) -> anyhow::Result<Option<CheckpointRow>> {
-    let size = state.store.audit_size().await?;
-    if let Some(latest) = state.store.latest_checkpoint().await? {
+    sign_checkpoint(&state.store, &state.log, state.now()).await
+}
+
+/// [`checkpoint_now`] for any store and key (the CLI's benchmark signs with it too).
+pub async fn sign_checkpoint(
+    store: &Store,
+    log: &LogSigner,
+    now: i64,
+) -> anyhow::Result<Option<CheckpointRow>> {
+    let size = store.audit_size().await?;
+    if let Some(latest) = store.latest_checkpoint().await? {
         if latest.size >= size {
             return Ok(Some(latest));
         }
     }
-    let nodes = state.store.audit_nodes(&root_nodes(size)).await?;
+    let nodes = store.audit_nodes(&root_nodes(size)).await?;
     let root = root(&nodes, size)?;
-    let checkpoint = Checkpoint::new(state.log.name(), size, root)?;
-    let note = state.log.sign_checkpoint(&checkpoint)?;
-    state
-        .store
-        .insert_checkpoint(size, &note, state.now())
-        .await?;
-    Ok(state.store.latest_checkpoint().await?)
+    let checkpoint = Checkpoint::new(log.name(), size, root)?;
+    let note = log.sign_checkpoint(&checkpoint)?;
+    store.insert_checkpoint(size, &note, now).await?;
+    Ok(store.latest_checkpoint().await?)
 }
 
 /// Signs a checkpoint every second while the log grows.

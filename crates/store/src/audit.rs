@@ -6,13 +6,14 @@
 //! then loads the frontier of the old tree in one query, and writes the new leaves and the
 //! subtree hashes they complete. The Merkle arithmetic lives in `alcove-audit`.
 
-use crate::{Error, ErrorKind, Store};
+use crate::{Backend, Error, ErrorKind, Store};
 use alcove_audit::{
     AuditConfig, AuditEvent, AuditReport, Frontier, Hash, LogAuditor, NodeId, NodeMap, NoteVerifier,
 };
 use alcove_types::UserId;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::fmt::Write as _;
 
 /// One stored leaf: its index and its encoded event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +73,34 @@ impl StoredLogReport {
 /// Leaves read per query by [`Store::verify_audit_log`].
 const VERIFY_PAGE: u32 = 4096;
 
+/// Rows per multi-row insert: 7 parameters a leaf and 3 a node stay far below SQLite's limit of
+/// 32,766 bound parameters and PostgreSQL's 65,535.
+const LEAF_ROWS_PER_INSERT: usize = 256;
+const NODE_ROWS_PER_INSERT: usize = 512;
+
+/// `INSERT INTO <table_and_columns> VALUES ($1, …), (…)` with `rows` rows of `columns`
+/// placeholders, numbered in order.
+fn multi_row_insert(table_and_columns: &str, columns: usize, rows: usize) -> String {
+    let mut q = format!("INSERT INTO {table_and_columns} VALUES ");
+    let mut n = 0;
+    for row in 0..rows {
+        if row > 0 {
+            q.push_str(", ");
+        }
+        q.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                q.push_str(", ");
+            }
+            n += 1;
+            // Writing to a String cannot fail.
+            let _ = write!(q, "${n}");
+        }
+        q.push(')');
+    }
+    q
+}
+
 fn to_i64(n: u64) -> Result<i64, Error> {
     i64::try_from(n).map_err(|_| Error::new(ErrorKind::Corrupt))
 }
@@ -104,15 +133,20 @@ async fn fetch_nodes<'e, E>(store: &Store, ids: &[NodeId], executor: E) -> Resul
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let mut map = NodeMap::new();
     if ids.is_empty() {
-        return Ok(map);
+        return Ok(NodeMap::new());
     }
     let q = store.sql(&format!(
         "SELECT level, idx, hash FROM audit_nodes WHERE {}",
         node_condition(ids)?
     ));
     let rows = sqlx::query(&q).fetch_all(executor).await?;
+    node_map(&rows)
+}
+
+/// Rows of `(level, idx, hash)` as a map.
+fn node_map(rows: &[AnyRow]) -> Result<NodeMap, Error> {
+    let mut map = NodeMap::with_capacity(rows.len());
     for row in rows {
         let level: i64 = row.try_get("level")?;
         let level = u8::try_from(level).map_err(|_| Error::new(ErrorKind::Corrupt))?;
@@ -158,35 +192,48 @@ impl Store {
         let mut frontier =
             Frontier::from_store(&nodes, old_size).map_err(|_| Error::new(ErrorKind::Corrupt))?;
         let mut new_nodes = Vec::with_capacity(2 * events.len());
-        let leaf_q = self.sql(
-            "INSERT INTO audit_leaves (idx, data, leaf_hash, subject_id, actor_id, kind, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        );
-        for (offset, (event, data)) in events.iter().zip(&encoded).enumerate() {
-            let index = old_size + offset as u64;
-            let hash = alcove_audit::leaf_hash(data);
+        let mut leaves = Vec::with_capacity(events.len());
+        for (offset, (event, data)) in events.iter().zip(encoded).enumerate() {
+            let hash = alcove_audit::leaf_hash(&data);
             frontier
                 .append_with(hash, |id, h| new_nodes.push((id, h)))
                 .map_err(|_| Error::new(ErrorKind::Corrupt))?;
-            sqlx::query(&leaf_q)
-                .bind(to_i64(index)?)
-                .bind(data.clone())
-                .bind(hash.as_bytes().to_vec())
-                .bind(event.subject.as_ref().map(|s| s.as_str().to_owned()))
-                .bind(event.actor.as_ref().map(|a| a.as_str().to_owned()))
-                .bind(event.kind.as_str())
-                .bind(event.at_ms)
-                .execute(&mut **tx)
-                .await?;
+            leaves.push((old_size + offset as u64, event, data, hash));
         }
-        let node_q = self.sql("INSERT INTO audit_nodes (level, idx, hash) VALUES ($1, $2, $3)");
-        for (id, hash) in new_nodes {
-            sqlx::query(&node_q)
-                .bind(i64::from(id.level))
-                .bind(to_i64(id.index)?)
-                .bind(hash.as_bytes().to_vec())
-                .execute(&mut **tx)
-                .await?;
+        // Multi-row inserts: a batch of events costs a few statements, not two per event.
+        for chunk in leaves.chunks(LEAF_ROWS_PER_INSERT) {
+            let q = self.sql(&multi_row_insert(
+                "audit_leaves (idx, data, leaf_hash, subject_id, actor_id, kind, at)",
+                7,
+                chunk.len(),
+            ));
+            let mut query = sqlx::query(&q);
+            for (index, event, data, hash) in chunk {
+                query = query
+                    .bind(to_i64(*index)?)
+                    .bind(data.clone())
+                    .bind(hash.as_bytes().to_vec())
+                    .bind(event.subject.as_ref().map(|s| s.as_str().to_owned()))
+                    .bind(event.actor.as_ref().map(|a| a.as_str().to_owned()))
+                    .bind(event.kind.as_str())
+                    .bind(event.at_ms);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        for chunk in new_nodes.chunks(NODE_ROWS_PER_INSERT) {
+            let q = self.sql(&multi_row_insert(
+                "audit_nodes (level, idx, hash)",
+                3,
+                chunk.len(),
+            ));
+            let mut query = sqlx::query(&q);
+            for (id, hash) in chunk {
+                query = query
+                    .bind(i64::from(id.level))
+                    .bind(to_i64(id.index)?)
+                    .bind(hash.as_bytes().to_vec());
+            }
+            query.execute(&mut **tx).await?;
         }
         Ok(old_size)
     }
@@ -208,25 +255,51 @@ impl Store {
         to_u64(row.try_get(0)?)
     }
 
+    /// Bytes the database uses for the audit log, for the benchmark's bytes per event: on
+    /// PostgreSQL the leaf and node tables with their indexes and TOAST; on SQLite the whole
+    /// database's used pages (compare before and after appending).
+    pub async fn audit_storage_bytes(&self) -> Result<u64, Error> {
+        let q = match self.backend {
+            Backend::Postgres => {
+                "SELECT CAST(pg_total_relation_size('audit_leaves') \
+                 + pg_total_relation_size('audit_nodes') AS BIGINT)"
+            }
+            Backend::Sqlite => {
+                "SELECT (p.page_count - f.freelist_count) * s.page_size \
+                 FROM pragma_page_count() AS p, pragma_freelist_count() AS f, \
+                 pragma_page_size() AS s"
+            }
+        };
+        let row = sqlx::query(q).fetch_one(&self.pool).await?;
+        to_u64(row.try_get(0)?)
+    }
+
     /// The stored subtree hashes among `ids`, in one query (absent ones are left out).
     pub async fn audit_nodes(&self, ids: &[NodeId]) -> Result<NodeMap, Error> {
         fetch_nodes(self, ids, &self.pool).await
     }
 
-    /// Every stored subtree hash (for the full verifier).
-    pub async fn audit_all_nodes(&self) -> Result<NodeMap, Error> {
-        let rows = sqlx::query("SELECT level, idx, hash FROM audit_nodes")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut map = NodeMap::new();
-        for row in rows {
-            let level: i64 = row.try_get("level")?;
-            let level = u8::try_from(level).map_err(|_| Error::new(ErrorKind::Corrupt))?;
-            let bytes: Vec<u8> = row.try_get("hash")?;
-            let hash = Hash::from_slice(&bytes).map_err(|_| Error::new(ErrorKind::Corrupt))?;
-            map.insert(NodeId::new(level, to_u64(row.try_get("idx")?)?), hash);
+    /// The stored subtree hashes that appending leaves `[start, end)` completed (see
+    /// [`alcove_audit::nodes_completed_by`]), in one query.
+    pub async fn audit_nodes_completed_by(&self, start: u64, end: u64) -> Result<NodeMap, Error> {
+        let ranges = alcove_audit::nodes_completed_by(start, end);
+        if ranges.is_empty() {
+            return Ok(NodeMap::new());
         }
-        Ok(map)
+        let mut parts = Vec::with_capacity(ranges.len());
+        for (level, first, last) in ranges {
+            parts.push(format!(
+                "(level = {level} AND idx BETWEEN {} AND {})",
+                to_i64(first)?,
+                to_i64(last)?
+            ));
+        }
+        let q = format!(
+            "SELECT level, idx, hash FROM audit_nodes WHERE {}",
+            parts.join(" OR ")
+        );
+        let rows = sqlx::query(&q).fetch_all(&self.pool).await?;
+        node_map(&rows)
     }
 
     /// Up to `limit` stored leaves from index `start` on, in index order (page through the whole
@@ -331,7 +404,6 @@ impl Store {
     ) -> Result<StoredLogReport, Error> {
         let head_size = self.audit_size().await?;
         let checkpoints = self.checkpoints().await?;
-        let nodes = self.audit_all_nodes().await?;
         let mut auditor = LogAuditor::new(
             verifier,
             checkpoints.iter().map(|c| c.note.as_str()),
@@ -341,9 +413,13 @@ impl Store {
         let mut index_gap = None;
         'pages: loop {
             let page = self.audit_leaves(next, VERIFY_PAGE).await?;
-            if page.is_empty() {
+            let Some(last) = page.last() else {
                 break;
-            }
+            };
+            // Only the stored nodes this page's leaves complete: memory stays bounded by the
+            // page, whatever the size of the log. (A page with a gap stops at the gap below.)
+            let end = last.index.saturating_add(1).max(next);
+            let nodes = self.audit_nodes_completed_by(next, end).await?;
             for leaf in page {
                 if leaf.index != next {
                     index_gap = Some(next);

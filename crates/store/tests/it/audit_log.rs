@@ -25,6 +25,7 @@ crate::conformance_with_url!(
     reordered_leaves_are_detected,
     truncated_log_is_detected,
     forged_checkpoint_is_detected,
+    tampering_past_the_first_page_is_detected,
 );
 
 const ORIGIN: &str = "alcove.test/audit";
@@ -121,8 +122,9 @@ async fn events_commit_with_their_change(store: &Store, _url: &str) {
 async fn stored_tree_matches_reference_and_proves(store: &Store, _url: &str) {
     let mut reference = MemoryLog::new();
     let mut next = 0u64;
-    // Batches of 1, 2, …, 8 events: 36 leaves, crossing several perfect-subtree boundaries.
-    for batch in 1..=8u64 {
+    // Batches of 1, 2, …, 8 events: 36 leaves, crossing several perfect-subtree boundaries; then
+    // one of 700, more rows than one multi-row insert of leaves (256) or of nodes (512) takes.
+    for batch in (1..=8u64).chain([700]) {
         let first = store
             .log_events(&events(next..next + batch))
             .await
@@ -306,6 +308,42 @@ async fn untouched_log_verifies(store: &Store, _url: &str) {
         report.report.divergence,
         Some(Divergence::CheckpointInvalid { .. })
     ));
+}
+
+/// The verifier reads the log a page (4,096 leaves) at a time with the nodes each page
+/// completes: a log of several pages verifies, and a node altered in a later page is found.
+async fn tampering_past_the_first_page_is_detected(store: &Store, url: &str) {
+    for start in (0..10_000u64).step_by(2_500) {
+        store
+            .log_events(&events(start..start + 2_500))
+            .await
+            .expect("append");
+    }
+    let signer = sign_latest(store).await;
+    let report = store
+        .verify_audit_log(&signer.verifier())
+        .await
+        .expect("verify");
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.report.leaves, 10_000);
+    // The level-3 subtree over leaves 8,192..8,199 (completed in the third page) is altered.
+    tamper(
+        url,
+        &["UPDATE audit_nodes SET hash = (SELECT hash FROM audit_nodes WHERE level = 3 AND idx = 0) \
+           WHERE level = 3 AND idx = 1024"],
+    )
+    .await;
+    let report = store
+        .verify_audit_log(&signer.verifier())
+        .await
+        .expect("verify");
+    assert_eq!(
+        report.report.divergence,
+        Some(Divergence::StoredNodeMismatch {
+            node: NodeId::new(3, 1024),
+            first_leaf: 8_192
+        })
+    );
 }
 
 async fn altered_leaf_is_detected(store: &Store, url: &str) {

@@ -1,0 +1,68 @@
+//! `alcove bench audit` on a small log: it appends, proves and verifies through the real
+//! database, reports its figures on the last line, leaves a log that `alcove audit verify`
+//! accepts, and refuses a data directory that already holds a database.
+
+use std::process::Command;
+
+fn alcove() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_alcove"));
+    command.env_remove("ALCOVE_DATABASE_URL");
+    command
+}
+
+#[test]
+fn audit_bench_reports_and_leaves_a_verifiable_log() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let out = alcove()
+        .args(["bench", "audit", "--events", "3000", "--batch", "700"])
+        .args(["--checkpoint-every", "1000", "--data-dir"])
+        .arg(&data)
+        .output()
+        .expect("run the bench");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = stdout.lines().last().expect("a summary line");
+    let figures: Vec<(&str, f64)> = last
+        .split_whitespace()
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').expect("key=value");
+            (key, value.parse().expect("a number"))
+        })
+        .collect();
+    let keys: Vec<&str> = figures.iter().map(|(k, _)| *k).collect();
+    assert_eq!(keys, ["events/s", "bytes/event", "proof_us", "verify_s"]);
+    for (key, value) in &figures {
+        assert!(*value > 0.0, "{key} = {value}");
+    }
+    // Stored rows cost more than the 127-byte encoding, but not unboundedly more.
+    let bytes = figures[1].1;
+    assert!((127.0..4096.0).contains(&bytes), "bytes/event = {bytes}");
+    assert!(stdout.contains("verify: 3000 events"), "{stdout}");
+
+    let verify = alcove()
+        .args(["audit", "verify", "--data-dir"])
+        .arg(&data)
+        .output()
+        .expect("run verify");
+    let report = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "{report}");
+    assert!(report.contains("leaves read: 3000"), "{report}");
+    assert!(report.contains("checkpoints verified: 3"), "{report}");
+
+    let again = alcove()
+        .args(["bench", "audit", "--events", "10", "--data-dir"])
+        .arg(&data)
+        .output()
+        .expect("run the bench again");
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("give an empty data directory"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
