@@ -26,8 +26,6 @@
 
 use std::fmt;
 
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
 use hkdf::Hkdf;
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
@@ -80,22 +78,113 @@ pub fn encrypted_size(plaintext_len: u64) -> u64 {
     HEADER_SIZE as u64 + plaintext_len + chunks * TAG_SIZE as u64
 }
 
-fn payload_cipher(key: &AttachmentKey, nonce: &[u8]) -> Result<ChaCha20Poly1305> {
+/// ChaCha20-Poly1305 for the chunks. Native builds use ring's (assembly, with AVX2/AVX-512
+/// where the CPU has them); the browser build, where ring does not compile without a C
+/// toolchain for wasm32, uses RustCrypto's. Both implement RFC 8439 and interoperate; the tests
+/// cross-check them on native builds.
+mod chunk_aead {
+    use super::{err, ErrorKind, Result, TAG_SIZE};
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) struct ChunkCipher(ring::aead::LessSafeKey);
+
+    #[cfg(not(target_arch = "wasm32"))]
+    impl ChunkCipher {
+        pub(super) fn new(key: &[u8; 32]) -> Result<Self> {
+            let unbound = ring::aead::UnboundKey::new(&ring::aead::CHACHA20_POLY1305, key)
+                .map_err(|_| err(ErrorKind::Internal, "attachment cipher"))?;
+            Ok(ChunkCipher(ring::aead::LessSafeKey::new(unbound)))
+        }
+
+        /// Encrypts `buf` in place and returns the tag.
+        pub(super) fn seal(&self, nonce: [u8; 12], buf: &mut [u8]) -> Result<[u8; TAG_SIZE]> {
+            let tag = self
+                .0
+                .seal_in_place_separate_tag(
+                    ring::aead::Nonce::assume_unique_for_key(nonce),
+                    ring::aead::Aad::empty(),
+                    buf,
+                )
+                .map_err(|_| err(ErrorKind::Internal, "attachment chunk encryption"))?;
+            let mut out = [0u8; TAG_SIZE];
+            out.copy_from_slice(tag.as_ref());
+            Ok(out)
+        }
+
+        /// Decrypts `buf` in place if `tag` authenticates it; `false` (and `buf` in an
+        /// unspecified state) otherwise.
+        pub(super) fn open(&self, nonce: [u8; 12], buf: &mut [u8], tag: &[u8]) -> bool {
+            let Ok(tag) = <[u8; TAG_SIZE]>::try_from(tag) else {
+                return false;
+            };
+            self.0
+                .open_in_place_separate_tag(
+                    ring::aead::Nonce::assume_unique_for_key(nonce),
+                    ring::aead::Aad::empty(),
+                    ring::aead::Tag::from(tag),
+                    buf,
+                    0..,
+                )
+                .is_ok()
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    pub(super) struct ChunkCipher(chacha20poly1305::ChaCha20Poly1305);
+
+    #[cfg(target_arch = "wasm32")]
+    impl ChunkCipher {
+        pub(super) fn new(key: &[u8; 32]) -> Result<Self> {
+            use chacha20poly1305::aead::KeyInit;
+            Ok(ChunkCipher(chacha20poly1305::ChaCha20Poly1305::new(
+                chacha20poly1305::Key::from_slice(key),
+            )))
+        }
+
+        pub(super) fn seal(&self, nonce: [u8; 12], buf: &mut [u8]) -> Result<[u8; TAG_SIZE]> {
+            use chacha20poly1305::aead::AeadInPlace;
+            let tag = self
+                .0
+                .encrypt_in_place_detached(chacha20poly1305::Nonce::from_slice(&nonce), &[], buf)
+                .map_err(|_| err(ErrorKind::Internal, "attachment chunk encryption"))?;
+            Ok(tag.into())
+        }
+
+        pub(super) fn open(&self, nonce: [u8; 12], buf: &mut [u8], tag: &[u8]) -> bool {
+            use chacha20poly1305::aead::AeadInPlace;
+            if tag.len() != TAG_SIZE {
+                return false;
+            }
+            self.0
+                .decrypt_in_place_detached(
+                    chacha20poly1305::Nonce::from_slice(&nonce),
+                    &[],
+                    buf,
+                    chacha20poly1305::Tag::from_slice(tag),
+                )
+                .is_ok()
+        }
+    }
+}
+
+use chunk_aead::ChunkCipher;
+
+fn payload_cipher(key: &AttachmentKey, nonce: &[u8]) -> Result<ChunkCipher> {
     let hk = Hkdf::<Sha256>::new(Some(nonce), key.as_bytes());
     let mut k = [0u8; 32];
     hk.expand(KDF_INFO, &mut k)
         .map_err(|_| err(ErrorKind::Internal, "attachment key derivation"))?;
-    let cipher = ChaCha20Poly1305::new(Key::from_slice(&k));
+    let cipher = ChunkCipher::new(&k);
     k.zeroize();
-    Ok(cipher)
+    cipher
 }
 
-fn chunk_nonce(counter: u64, last: bool) -> Nonce {
+fn chunk_nonce(counter: u64, last: bool) -> [u8; 12] {
     let mut n = [0u8; 12];
     // Bytes 0..3 of the 11-byte counter stay zero: a u64 counter never reaches them.
     n[3..11].copy_from_slice(&counter.to_be_bytes());
     n[11] = u8::from(last);
-    *Nonce::from_slice(&n)
+    n
 }
 
 /// Encrypts a whole attachment with a fresh key. Returns the key, the blob
@@ -144,7 +233,7 @@ pub fn verify_and_decrypt_attachment(
 /// Streaming encryption: feed plaintext with [`update`](Self::update) in
 /// pieces of any size, then call [`finish`](Self::finish).
 pub struct AttachmentEncryptor {
-    cipher: ChaCha20Poly1305,
+    cipher: ChunkCipher,
     header: Option<[u8; HEADER_SIZE]>,
     counter: u64,
     pending: Vec<u8>,
@@ -177,10 +266,7 @@ impl AttachmentEncryptor {
         let start = out.len();
         out.extend_from_slice(plain);
         let nonce = chunk_nonce(self.counter, last);
-        let tag = self
-            .cipher
-            .encrypt_in_place_detached(&nonce, &[], &mut out[start..])
-            .map_err(|_| err(ErrorKind::Internal, "attachment chunk encryption"))?;
+        let tag = self.cipher.seal(nonce, &mut out[start..])?;
         out.extend_from_slice(&tag);
         self.hasher.update(&out[start..]);
         self.counter = self
@@ -229,7 +315,7 @@ impl AttachmentEncryptor {
 /// `update` released is trustworthy only once `finish` returned `Ok`.
 pub struct AttachmentDecryptor {
     key: AttachmentKey,
-    cipher: Option<ChaCha20Poly1305>,
+    cipher: Option<ChunkCipher>,
     header: Vec<u8>,
     counter: u64,
     pending: Vec<u8>,
@@ -263,10 +349,9 @@ impl AttachmentDecryptor {
         let start = out.len();
         out.extend_from_slice(body);
         let nonce = chunk_nonce(self.counter, last);
-        if cipher
-            .decrypt_in_place_detached(&nonce, &[], &mut out[start..], Tag::from_slice(tag))
-            .is_err()
-        {
+        if !cipher.open(nonce, &mut out[start..], tag) {
+            // Wipe what the failed attempt left, then drop it.
+            out[start..].zeroize();
             out.truncate(start);
             return Err(err(ErrorKind::Tampered, "attachment chunk authentication"));
         }
@@ -365,6 +450,59 @@ impl AttachmentDecryptor {
                     Err(e)
                 }
             }
+        }
+    }
+}
+
+/// The native build's ring cipher and RustCrypto's (the browser build's) must agree byte for
+/// byte, or a file sent from one could not be opened on the other.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod cross_check {
+    use super::chunk_aead::ChunkCipher;
+    use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+    use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
+
+    #[test]
+    fn ring_and_rustcrypto_agree() {
+        let key = [7u8; 32];
+        let ring = ChunkCipher::new(&key).expect("key");
+        let rust = ChaCha20Poly1305::new(Key::from_slice(&key));
+        for (len, counter, last) in [
+            (0usize, 0u64, true),
+            (1, 3, false),
+            (65_536, 9, true),
+            (1000, u64::MAX, false),
+        ] {
+            let plain: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            let nonce = super::chunk_nonce(counter, last);
+
+            let mut a = plain.clone();
+            let tag_a = ring.seal(nonce, &mut a).expect("seal");
+            let mut b = plain.clone();
+            let tag_b = rust
+                .encrypt_in_place_detached(Nonce::from_slice(&nonce), &[], &mut b)
+                .expect("seal");
+            assert_eq!(a, b, "ciphertext of {len} bytes");
+            assert_eq!(&tag_a[..], &tag_b[..], "tag of {len} bytes");
+
+            assert!(ring.open(nonce, &mut b, &tag_b));
+            assert_eq!(b, plain);
+            rust.decrypt_in_place_detached(
+                Nonce::from_slice(&nonce),
+                &[],
+                &mut a,
+                Tag::from_slice(&tag_a),
+            )
+            .expect("RustCrypto opens ring's chunk");
+            assert_eq!(a, plain);
+
+            // A flipped tag bit or the other final-chunk flag fails.
+            let mut c = plain.clone();
+            let mut tag = ring.seal(nonce, &mut c).expect("seal");
+            tag[0] ^= 1;
+            assert!(!ring.open(nonce, &mut c.clone(), &tag));
+            tag[0] ^= 1;
+            assert!(!ring.open(super::chunk_nonce(counter, !last), &mut c, &tag));
         }
     }
 }
