@@ -4,9 +4,9 @@
 //! `messages/s=… p50_ms=… p99_ms=… delivered=…/…`.
 //!
 //! Clients send to their clinician over their WebSocket, each waiting for the server's answer
-//! before sending the next; clinicians' devices receive, decrypt and time every message (the
-//! send time travels inside the encrypted text). Setting up accounts, devices and
-//! conversations is not timed.
+//! before sending the next (or, with `--rate`, when each message is due); clinicians' devices
+//! receive, decrypt and time every message (the send time travels inside the encrypted text).
+//! Setting up accounts, devices and conversations is not timed.
 
 use alcove_client::{Account, Client, Event};
 use alcove_crypto::PayloadKind;
@@ -49,6 +49,12 @@ pub struct MessagingArgs {
     /// Clients per clinician.
     #[arg(long, default_value_t = 100)]
     clients_per_clinician: usize,
+    /// Offer this many messages per second in all, spread evenly over the clients (an open
+    /// loop: latency counts from when each message was due, so a server that falls behind
+    /// shows it). Without it each client sends its next message as soon as the server
+    /// acknowledged the last (a closed loop, which measures the most the server can take).
+    #[arg(long)]
+    rate: Option<f64>,
 }
 
 /// Runs a benchmark.
@@ -97,6 +103,11 @@ impl Clinic {
 async fn messaging(args: MessagingArgs) -> Result<()> {
     if args.clients == 0 || args.messages == 0 || args.clients_per_clinician == 0 {
         bail!("--clients, --messages and --clients-per-clinician must be at least 1");
+    }
+    if let Some(rate) = args.rate {
+        if !(rate.is_finite() && rate > 0.0) {
+            bail!("--rate must be a positive number of messages per second");
+        }
     }
     std::fs::create_dir_all(&args.data_dir)?;
     let url = args
@@ -195,12 +206,27 @@ async fn messaging(args: MessagingArgs) -> Result<()> {
         }));
     }
     let mut senders = Vec::new();
+    let clients_count = args.clients;
     for (i, (mut client, conversation, _)) in pairs.into_iter().enumerate() {
         let count = per_client(i);
         let canary = canary.clone();
+        // Open loop: client i's n-th message is due at (n · clients + i) / rate seconds.
+        let schedule = args.rate.map(|rate| {
+            (
+                Duration::from_secs_f64(i as f64 / rate),
+                Duration::from_secs_f64(clients_count as f64 / rate),
+            )
+        });
         senders.push(tokio::spawn(async move {
             for n in 0..count {
-                let sent_us = base.elapsed().as_micros();
+                let sent_us = match schedule {
+                    Some((offset, every)) => {
+                        let due = offset + every.mul_f64(n as f64);
+                        tokio::time::sleep_until((base + due).into()).await;
+                        due.as_micros()
+                    }
+                    None => base.elapsed().as_micros(),
+                };
                 let text = format!("{canary} bench {i}/{n} t={sent_us}");
                 client.send_text(&conversation, &text).await?;
             }

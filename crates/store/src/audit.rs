@@ -70,6 +70,9 @@ impl StoredLogReport {
     }
 }
 
+/// A full page of leaves' data and the nodes they complete, or `None` when the page is not full.
+type FullPage = Option<(Vec<Vec<u8>>, NodeMap)>;
+
 /// Leaves read per query by [`Store::verify_audit_log`].
 const VERIFY_PAGE: u32 = 4096;
 
@@ -77,29 +80,6 @@ const VERIFY_PAGE: u32 = 4096;
 /// 32,766 bound parameters and PostgreSQL's 65,535.
 const LEAF_ROWS_PER_INSERT: usize = 256;
 const NODE_ROWS_PER_INSERT: usize = 512;
-
-/// `INSERT INTO <table_and_columns> VALUES ($1, …), (…)` with `rows` rows of `columns`
-/// placeholders, numbered in order.
-fn multi_row_insert(table_and_columns: &str, columns: usize, rows: usize) -> String {
-    let mut q = format!("INSERT INTO {table_and_columns} VALUES ");
-    let mut n = 0;
-    for row in 0..rows {
-        if row > 0 {
-            q.push_str(", ");
-        }
-        q.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                q.push_str(", ");
-            }
-            n += 1;
-            // Writing to a String cannot fail.
-            let _ = write!(q, "${n}");
-        }
-        q.push(')');
-    }
-    q
-}
 
 fn to_i64(n: u64) -> Result<i64, Error> {
     i64::try_from(n).map_err(|_| Error::new(ErrorKind::Corrupt))
@@ -116,19 +96,6 @@ fn leaf_from_row(row: &AnyRow) -> Result<AuditLeafRow, Error> {
     })
 }
 
-/// `(level = a AND idx = b) OR …` for computed node ids (integers only, so nothing to escape).
-fn node_condition(ids: &[NodeId]) -> Result<String, Error> {
-    let mut parts = Vec::with_capacity(ids.len());
-    for id in ids {
-        parts.push(format!(
-            "(level = {} AND idx = {})",
-            id.level,
-            to_i64(id.index)?
-        ));
-    }
-    Ok(parts.join(" OR "))
-}
-
 async fn fetch_nodes<'e, E>(store: &Store, ids: &[NodeId], executor: E) -> Result<NodeMap, Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
@@ -136,12 +103,31 @@ where
     if ids.is_empty() {
         return Ok(NodeMap::new());
     }
+    // Placeholders rather than the numbers themselves: the statement's text then depends only
+    // on how many nodes are read, and sqlx reuses its prepared form.
+    let condition = (0..ids.len())
+        .map(|i| format!("(level = ${} AND idx = ${})", 2 * i + 1, 2 * i + 2))
+        .collect::<Vec<_>>()
+        .join(" OR ");
     let q = store.sql(&format!(
-        "SELECT level, idx, hash FROM audit_nodes WHERE {}",
-        node_condition(ids)?
+        "SELECT level, idx, hash FROM audit_nodes WHERE {condition}"
     ));
-    let rows = sqlx::query(&q).fetch_all(executor).await?;
+    let mut query = sqlx::query(&q);
+    for id in ids {
+        query = query.bind(i64::from(id.level)).bind(to_i64(id.index)?);
+    }
+    let rows = query.fetch_all(executor).await?;
     node_map(&rows)
+}
+
+/// `index:hex` as the index and the bytes.
+fn indexed_hex(item: &str) -> Result<(u64, Vec<u8>), Error> {
+    let corrupt = || Error::new(ErrorKind::Corrupt);
+    let (index, hex) = item.split_once(':').ok_or_else(corrupt)?;
+    Ok((
+        index.parse().map_err(|_| corrupt())?,
+        hex::decode(hex).map_err(|_| corrupt())?,
+    ))
 }
 
 /// Rows of `(level, idx, hash)` as a map.
@@ -159,6 +145,36 @@ fn node_map(rows: &[AnyRow]) -> Result<NodeMap, Error> {
 }
 
 impl Store {
+    /// `INSERT INTO <table_and_columns> VALUES (…), (…)` with `rows` rows of `columns`
+    /// placeholders: `$1, $2, …` on PostgreSQL, and plain `?` on SQLite, which binds them in
+    /// order. (Numbered `?NNN` would cost SQLite a linear search per bound value, quadratic in
+    /// a statement with a thousand of them.)
+    fn multi_row_insert(&self, table_and_columns: &str, columns: usize, rows: usize) -> String {
+        let mut q = format!("INSERT INTO {table_and_columns} VALUES ");
+        let mut n = 0;
+        for row in 0..rows {
+            if row > 0 {
+                q.push_str(", ");
+            }
+            q.push('(');
+            for column in 0..columns {
+                if column > 0 {
+                    q.push_str(", ");
+                }
+                n += 1;
+                match self.backend {
+                    Backend::Sqlite => q.push('?'),
+                    // Writing to a String cannot fail.
+                    Backend::Postgres => {
+                        let _ = write!(q, "${n}");
+                    }
+                }
+            }
+            q.push(')');
+        }
+        q
+    }
+
     /// Appends `events` to the audit log inside `tx`, so they commit or roll back with the
     /// change they record. Returns the index of the first new leaf.
     pub(crate) async fn append_events(
@@ -202,11 +218,11 @@ impl Store {
         }
         // Multi-row inserts: a batch of events costs a few statements, not two per event.
         for chunk in leaves.chunks(LEAF_ROWS_PER_INSERT) {
-            let q = self.sql(&multi_row_insert(
+            let q = self.multi_row_insert(
                 "audit_leaves (idx, data, leaf_hash, subject_id, actor_id, kind, at)",
                 7,
                 chunk.len(),
-            ));
+            );
             let mut query = sqlx::query(&q);
             for (index, event, data, hash) in chunk {
                 query = query
@@ -221,11 +237,7 @@ impl Store {
             query.execute(&mut **tx).await?;
         }
         for chunk in new_nodes.chunks(NODE_ROWS_PER_INSERT) {
-            let q = self.sql(&multi_row_insert(
-                "audit_nodes (level, idx, hash)",
-                3,
-                chunk.len(),
-            ));
+            let q = self.multi_row_insert("audit_nodes (level, idx, hash)", 3, chunk.len());
             let mut query = sqlx::query(&q);
             for (id, hash) in chunk {
                 query = query
@@ -280,15 +292,64 @@ impl Store {
     }
 
     /// The stored subtree hashes that appending leaves `[start, end)` completed (see
-    /// [`alcove_audit::nodes_completed_by`]), in one query.
+    /// [`alcove_audit::nodes_completed_by`]).
+    ///
+    /// Read as one row per level, each node as `index:hex(hash)`, comma-separated: sqlx hands
+    /// rows one at a time from SQLite's worker thread, and at two nodes per leaf that handoff,
+    /// not SQLite, was most of a full verification's time. When a level has not exactly the
+    /// expected nodes, the range is read again row by row so the caller sees which is missing.
     pub async fn audit_nodes_completed_by(&self, start: u64, end: u64) -> Result<NodeMap, Error> {
         let ranges = alcove_audit::nodes_completed_by(start, end);
         if ranges.is_empty() {
             return Ok(NodeMap::new());
         }
+        let concat = match self.backend {
+            Backend::Sqlite => "group_concat(idx || ':' || hex(hash), ',')",
+            Backend::Postgres => "string_agg(idx || ':' || encode(hash, 'hex'), ',')",
+        };
+        // One aggregate per level, each a range scan of the primary key.
         let mut parts = Vec::with_capacity(ranges.len());
-        for (level, first, last) in ranges {
+        for &(level, first, last) in &ranges {
             parts.push(format!(
+                "SELECT CAST({level} AS BIGINT) AS level, MIN(idx) AS first, COUNT(*) AS n, \
+                 {concat} AS hashes FROM audit_nodes \
+                 WHERE level = {level} AND idx BETWEEN {} AND {}",
+                to_i64(first)?,
+                to_i64(last)?
+            ));
+        }
+        let rows = sqlx::query(&parts.join(" UNION ALL "))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut map = NodeMap::with_capacity(2 * usize::try_from(end - start).unwrap_or(0));
+        let mut complete = rows.len() == ranges.len();
+        for row in &rows {
+            let level = u8::try_from(row.try_get::<i64, _>("level")?)
+                .map_err(|_| Error::new(ErrorKind::Corrupt))?;
+            let count = to_u64(row.try_get("n")?)?;
+            let Some(first) = row.try_get::<Option<i64>, _>("first")? else {
+                complete = false;
+                break;
+            };
+            let first = to_u64(first)?;
+            let expected = ranges.iter().find(|r| r.0 == level);
+            if expected != Some(&(level, first, first.saturating_add(count).saturating_sub(1))) {
+                complete = false;
+                break;
+            }
+            let hashes: String = row.try_get("hashes")?;
+            for item in hashes.split(',') {
+                let (index, bytes) = indexed_hex(item)?;
+                let hash = Hash::from_slice(&bytes).map_err(|_| Error::new(ErrorKind::Corrupt))?;
+                map.insert(NodeId::new(level, index), hash);
+            }
+        }
+        if complete {
+            return Ok(map);
+        }
+        let mut condition = Vec::with_capacity(ranges.len());
+        for &(level, first, last) in &ranges {
+            condition.push(format!(
                 "(level = {level} AND idx BETWEEN {} AND {})",
                 to_i64(first)?,
                 to_i64(last)?
@@ -296,10 +357,47 @@ impl Store {
         }
         let q = format!(
             "SELECT level, idx, hash FROM audit_nodes WHERE {}",
-            parts.join(" OR ")
+            condition.join(" OR ")
         );
         let rows = sqlx::query(&q).fetch_all(&self.pool).await?;
         node_map(&rows)
+    }
+
+    /// Leaves `[start, end)` in one row, when all of them are stored: `index:hex(data)` each,
+    /// comma-separated (see [`Store::audit_nodes_completed_by`] for why). `None` when any is
+    /// missing; the caller reads that page row by row instead.
+    async fn audit_leaf_page(&self, start: u64, end: u64) -> Result<Option<Vec<Vec<u8>>>, Error> {
+        let concat = match self.backend {
+            Backend::Sqlite => "group_concat(idx || ':' || hex(data), ',')",
+            Backend::Postgres => "string_agg(idx || ':' || encode(data, 'hex'), ',')",
+        };
+        let q = self.sql(&format!(
+            "SELECT COUNT(*) AS n, MIN(idx) AS first, {concat} AS leaves \
+             FROM audit_leaves WHERE idx >= $1 AND idx < $2"
+        ));
+        let row = sqlx::query(&q)
+            .bind(to_i64(start)?)
+            .bind(to_i64(end)?)
+            .fetch_one(&self.pool)
+            .await?;
+        let count = to_u64(row.try_get("n")?)?;
+        let first: Option<i64> = row.try_get("first")?;
+        // `idx` is the primary key: as many rows as indexes in the range means all are there.
+        if count != end - start || first != Some(to_i64(start)?) {
+            return Ok(None);
+        }
+        let text: String = row.try_get("leaves")?;
+        let mut leaves = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        // The aggregate's order is the scan's, which the SQL does not promise: each leaf
+        // carries its index, and a page out of order is read row by row instead.
+        for (expected, item) in (start..end).zip(text.split(',')) {
+            let (index, data) = indexed_hex(item)?;
+            if index != expected {
+                return Ok(None);
+            }
+            leaves.push(data);
+        }
+        Ok((leaves.len() as u64 == count).then_some(leaves))
     }
 
     /// Up to `limit` stored leaves from index `start` on, in index order (page through the whole
@@ -394,6 +492,20 @@ impl Store {
 }
 
 impl Store {
+    /// Starts reading the full page of leaves from `start`, with the nodes they complete (see
+    /// [`Store::audit_leaf_page`]); the task's result is `None` when that page is not full.
+    fn read_full_page_ahead(&self, start: u64) -> tokio::task::JoinHandle<Result<FullPage, Error>> {
+        let store = self.clone();
+        tokio::spawn(async move {
+            let end = start + u64::from(VERIFY_PAGE);
+            let Some(leaves) = store.audit_leaf_page(start, end).await? else {
+                return Ok(None);
+            };
+            let nodes = store.audit_nodes_completed_by(start, end).await?;
+            Ok(Some((leaves, nodes)))
+        })
+    }
+
     /// Recomputes the whole log from the stored leaves, in index order, and checks every stored
     /// checkpoint (signature by `verifier` and root), every stored subtree hash, every leaf's
     /// encoding, that the indexes have no gap and that the head's size matches. It stops at the
@@ -411,7 +523,25 @@ impl Store {
         );
         let mut next = 0u64;
         let mut index_gap = None;
+        // The next full page is read while this one is hashed: the database's worker thread
+        // and the hashing each take about half the time.
+        let mut ahead = Some(self.read_full_page_ahead(next));
         'pages: loop {
+            // Full pages come as one row; the last page, and any page with a gap, row by row.
+            let full = match ahead.take() {
+                Some(task) => task.await.map_err(|_| Error::new(ErrorKind::Database))??,
+                None => None,
+            };
+            if let Some((leaves, nodes)) = full {
+                ahead = Some(self.read_full_page_ahead(next + leaves.len() as u64));
+                for data in leaves {
+                    if auditor.push_leaf_checked(&data, &nodes).is_err() {
+                        break 'pages;
+                    }
+                    next += 1;
+                }
+                continue;
+            }
             let page = self.audit_leaves(next, VERIFY_PAGE).await?;
             let Some(last) = page.last() else {
                 break;
@@ -430,6 +560,9 @@ impl Store {
                 }
                 next += 1;
             }
+        }
+        if let Some(task) = ahead {
+            task.abort();
         }
         Ok(StoredLogReport {
             report: auditor.finish(),

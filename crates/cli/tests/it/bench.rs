@@ -1,4 +1,5 @@
-//! `alcove bench audit` on a small log: it appends, proves and verifies through the real
+//! The benchmarks run small: `alcove bench messaging --rate` delivers every message it offers,
+//! and `alcove bench audit` on a small log appends, proves and verifies through the real
 //! database, reports its figures on the last line, leaves a log that `alcove audit verify`
 //! accepts, and refuses a data directory that already holds a database.
 
@@ -65,4 +66,39 @@ fn audit_bench_reports_and_leaves_a_verifiable_log() {
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
+}
+
+#[test]
+fn messaging_bench_at_a_fixed_rate_delivers_everything() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = alcove()
+        .args(["bench", "messaging", "--clients", "3", "--messages", "30"])
+        .args(["--rate", "100", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run the bench");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = stdout.lines().last().expect("a summary line");
+    assert!(last.ends_with("delivered=30/30"), "{last}");
+    // 30 messages offered at 100 per second take about 0.3 s: the rate is at most what was
+    // offered (with slack for the last message's own latency).
+    let rate: f64 = last
+        .split_whitespace()
+        .find_map(|pair| pair.strip_prefix("messages/s="))
+        .and_then(|v| v.parse().ok())
+        .expect("messages/s");
+    assert!(rate > 0.0 && rate <= 110.0, "{last}");
+
+    let refused = alcove()
+        .args(["bench", "messaging", "--rate", "0", "--data-dir"])
+        .arg(dir.path().join("other"))
+        .output()
+        .expect("run the bench");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--rate must be a positive number"));
 }

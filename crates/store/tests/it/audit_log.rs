@@ -311,7 +311,8 @@ async fn untouched_log_verifies(store: &Store, _url: &str) {
 }
 
 /// The verifier reads the log a page (4,096 leaves) at a time with the nodes each page
-/// completes: a log of several pages verifies, and a node altered in a later page is found.
+/// completes, a full page in one row per level: a log of several pages verifies, and a node
+/// altered or deleted inside a full page, or altered in the last (partial) page, is found.
 async fn tampering_past_the_first_page_is_detected(store: &Store, url: &str) {
     for start in (0..10_000u64).step_by(2_500) {
         store
@@ -319,31 +320,87 @@ async fn tampering_past_the_first_page_is_detected(store: &Store, url: &str) {
             .await
             .expect("append");
     }
-    let signer = sign_latest(store).await;
-    let report = store
-        .verify_audit_log(&signer.verifier())
-        .await
-        .expect("verify");
+    let verifier = sign_latest(store).await.verifier();
+    let report = store.verify_audit_log(&verifier).await.expect("verify");
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.report.leaves, 10_000);
-    // The level-3 subtree over leaves 8,192..8,199 (completed in the third page) is altered.
+
+    let pool = raw(url).await;
+    let hash_of = |level: u8, idx: u64| {
+        let q = sql(
+            url,
+            "SELECT hash FROM audit_nodes WHERE level = $1 AND idx = $2",
+        );
+        let pool = pool.clone();
+        async move {
+            let row = sqlx::query(&q)
+                .bind(i64::from(level))
+                .bind(idx as i64)
+                .fetch_one(&pool)
+                .await
+                .expect("node");
+            row.try_get::<Vec<u8>, _>(0).expect("hash")
+        }
+    };
+    let set = |level: u8, idx: u64, hash: Vec<u8>| {
+        let q = sql(
+            url,
+            "UPDATE audit_nodes SET hash = $1 WHERE level = $2 AND idx = $3",
+        );
+        let pool = pool.clone();
+        async move {
+            sqlx::query(&q)
+                .bind(hash)
+                .bind(i64::from(level))
+                .bind(idx as i64)
+                .execute(&pool)
+                .await
+                .expect("update");
+        }
+    };
+    let mismatch = |level: u8, idx: u64| {
+        Some(Divergence::StoredNodeMismatch {
+            node: NodeId::new(level, idx),
+            first_leaf: idx << level,
+        })
+    };
+
+    // Inside the second (full) page: the subtree over leaves 4,800..4,807.
+    let original = hash_of(3, 600).await;
+    set(3, 600, hash_of(3, 0).await).await;
+    let report = store.verify_audit_log(&verifier).await.expect("verify");
+    assert_eq!(report.report.divergence, mismatch(3, 600));
+    set(3, 600, original).await;
+    assert!(store
+        .verify_audit_log(&verifier)
+        .await
+        .expect("verify")
+        .is_intact());
+
+    // Deleted inside a full page: that level's row comes up short and is read row by row.
+    let original = hash_of(1, 3_000).await;
     tamper(
         url,
-        &["UPDATE audit_nodes SET hash = (SELECT hash FROM audit_nodes WHERE level = 3 AND idx = 0) \
-           WHERE level = 3 AND idx = 1024"],
+        &["DELETE FROM audit_nodes WHERE level = 1 AND idx = 3000"],
     )
     .await;
-    let report = store
-        .verify_audit_log(&signer.verifier())
-        .await
-        .expect("verify");
-    assert_eq!(
-        report.report.divergence,
-        Some(Divergence::StoredNodeMismatch {
-            node: NodeId::new(3, 1024),
-            first_leaf: 8_192
-        })
+    let report = store.verify_audit_log(&verifier).await.expect("verify");
+    assert_eq!(report.report.divergence, mismatch(1, 3_000));
+    let q = sql(
+        url,
+        "INSERT INTO audit_nodes (level, idx, hash) VALUES (1, 3000, $1)",
     );
+    sqlx::query(&q)
+        .bind(original)
+        .execute(&pool)
+        .await
+        .expect("restore");
+
+    // In the last page (8,192..10,000), which is read row by row.
+    set(3, 1_024, hash_of(3, 0).await).await;
+    let report = store.verify_audit_log(&verifier).await.expect("verify");
+    assert_eq!(report.report.divergence, mismatch(3, 1_024));
+    pool.close().await;
 }
 
 async fn altered_leaf_is_detected(store: &Store, url: &str) {
