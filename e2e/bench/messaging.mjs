@@ -7,13 +7,14 @@
 //   browser's device unlocked by the passkey's PRF secret, the conversation opened, a message
 //   encrypted, posted and acknowledged by the server), median of 5;
 // - the client tab's memory after N messages (default 1,000) arrived in the open conversation:
-//   JS heap (CDP Performance metrics), DOM nodes, the resident memory of the tab's renderer
-//   process, and how much of it is the wasm core's linear memory. The client has a browser
-//   process of its own, so its one renderer is found among that process's descendants.
+//   JS heap (CDP Performance metrics), DOM nodes, the wasm core's linear memory, and the
+//   resident and proportional memory of the renderer processes of the client's browser (it
+//   has a browser of its own; the largest renderer is the conversation's tab).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { launchBrowser, newPerson } from "../lib/browser.mjs";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, launchBrowser, newPerson } from "../lib/browser.mjs";
 import { acceptConsent, createInvitation, redeem, signIn, signOut, TIMEOUT } from "../lib/flows.mjs";
 import { startServer } from "../lib/server.mjs";
 
@@ -23,16 +24,25 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // The client tab sits idle while the messages arrive: no auto-lock during the run.
 const server = await startServer("bench-messaging", { ALCOVE_AUTO_LOCK_SECS: "3600" });
 const browser = await launchBrowser();
-const clientBrowser = await launchBrowser();
+// The client's browser carries a switch Chromium ignores, to find its process by.
+const MARK = `--alcove-bench-client=${process.pid}`;
+const clientBrowser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  headless: true,
+  args: [...CHROMIUM_ARGS, MARK],
+});
 
-/** Renderer processes among the descendants of `root` (Chromium forks them from a zygote). */
-function renderersUnder(root) {
+/** Renderer processes of the client's browser (Chromium forks them from a zygote, so they are
+ * descendants of the browser process, not children). */
+function clientRenderers() {
   const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="]).toString().trim().split("\n");
   const procs = rows.map((l) => {
     const [pid, ppid, ...args] = l.trim().split(/\s+/);
     return { pid: Number(pid), ppid: Number(ppid), args: args.join(" ") };
   });
-  const family = new Set([root]);
+  const root = procs.find((p) => p.args.includes(MARK) && !p.args.includes("--type="));
+  if (root === undefined) return [];
+  const family = new Set([root.pid]);
   for (let grew = true; grew; ) {
     grew = false;
     for (const p of procs) {
@@ -45,24 +55,11 @@ function renderersUnder(root) {
   return procs.filter((p) => family.has(p.pid) && p.args.includes("--type=renderer")).map((p) => p.pid);
 }
 
-/** Resident KiB of a process in all, and in mappings of 1 GiB or more of address space: V8
- * reserves a wasm memory that large (with guard regions), and nothing else in a renderer is. */
-function residentKiB(pid) {
-  const smaps = readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n");
-  let total = 0;
-  let wasm = 0;
-  let size = 0;
-  for (const line of smaps) {
-    const field = /^(\w+):\s+(\d+) kB/.exec(line);
-    if (field === null) continue;
-    const kib = Number(field[2]);
-    if (field[1] === "Size") size = kib;
-    if (field[1] === "Rss") {
-      total += kib;
-      if (size >= 1024 * 1024) wasm += kib;
-    }
-  }
-  return { total, wasm };
+/** Resident and proportional (shared pages split among their users) KiB of a process. */
+function memoryKiB(pid) {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1] ?? NaN);
+  return { rss: field("Rss"), pss: field("Pss") };
 }
 try {
   // Bundle size, as served.
@@ -141,9 +138,20 @@ try {
   const metrics = Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
   const { nodes } = await cdp.send("Memory.getDOMCounters");
   console.log(`client tab with ${COUNT} messages: JS heap ${(metrics.JSHeapUsedSize / 1048576).toFixed(1)} MiB used of ${(metrics.JSHeapTotalSize / 1048576).toFixed(1)} MiB, ${nodes} DOM nodes`);
-  for (const pid of renderersUnder(clientBrowser.process().pid)) {
-    const { total, wasm } = residentKiB(pid);
-    console.log(`client renderer ${pid}: ${(total / 1024).toFixed(1)} MiB resident, of which wasm linear memory ${(wasm / 1024).toFixed(1)} MiB`);
+  // The wasm core's linear memory: every WebAssembly.Memory in the page, found through the
+  // DevTools protocol (the app keeps no global handle to it).
+  const proto = await cdp.send("Runtime.evaluate", { expression: "WebAssembly.Memory.prototype" });
+  const { objects } = await cdp.send("Runtime.queryObjects", { prototypeObjectId: proto.result.objectId });
+  const { result } = await cdp.send("Runtime.callFunctionOn", {
+    objectId: objects.objectId,
+    functionDeclaration: "function () { return this.map((m) => m.buffer.byteLength); }",
+    returnByValue: true,
+  });
+  const wasmBytes = result.value.reduce((a, b) => a + b, 0);
+  console.log(`client tab's wasm linear memory: ${(wasmBytes / 1048576).toFixed(1)} MiB in ${result.value.length} memory`);
+  const renderers = clientRenderers().map((pid) => ({ pid, ...memoryKiB(pid) })).sort((a, b) => b.rss - a.rss);
+  for (const r of renderers) {
+    console.log(`client browser renderer ${r.pid}: ${(r.rss / 1024).toFixed(1)} MiB resident, ${(r.pss / 1024).toFixed(1)} MiB proportional`);
   }
 } finally {
   await clientBrowser.close();

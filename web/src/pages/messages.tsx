@@ -6,7 +6,7 @@
 // The URL never changes with the conversation shown, and nothing here puts a name in the
 // page title.
 
-import type { JSX } from "preact";
+import { Component, type JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, describeError, type Me } from "../api";
 import { useApp } from "../app-context";
@@ -416,7 +416,7 @@ function ConversationView({ me, messenger, state }: { me: Me; messenger: Messeng
   // A message sent before the other person has a device here could never be read by them.
   const noPeerDevice = state.id !== null && state.peerDevices.length === 0;
   const cannotSend = state.blocked !== null || state.id === null || noPeerDevice;
-  const lastMine = [...state.items].reverse().find((i) => i.mine && (i.kind === "text" || i.kind === "attachment"));
+  const lastMine = findLast(state.items, (i) => i.mine && (i.kind === "text" || i.kind === "attachment"));
   const canStartLive = me.role === "clinician" && state.live === null;
 
   return (
@@ -451,7 +451,13 @@ function ConversationView({ me, messenger, state }: { me: Me; messenger: Messeng
       <div class="chat" role="log" aria-label="Messages" aria-live="polite" tabIndex={0}>
         <ol>
           {state.items.map((item) => (
-            <ChatLine key={item.key} item={item} state={state} messenger={messenger} readUpTo={state.peerReadUpTo} isLastMine={item === lastMine} />
+            <ChatLine
+              key={item.key}
+              item={item}
+              peerName={state.peer.displayName}
+              messenger={messenger}
+              receipt={item === lastMine ? (state.peerReadUpTo >= item.seq ? "Read" : "Delivered") : null}
+            />
           ))}
         </ol>
       </div>
@@ -586,20 +592,40 @@ function QrCode({ matrix }: { matrix: { size: number; modules: Uint8Array } }): 
   );
 }
 
-function ChatLine({
-  item,
-  state,
-  messenger,
-  readUpTo,
-  isLastMine,
-}: {
+function findLast<T>(items: T[], test: (item: T) => boolean): T | undefined {
+  for (let i = items.length - 1; i >= 0; i -= 1) {
+    const item = items[i];
+    if (item !== undefined && test(item)) return item;
+  }
+  return undefined;
+}
+
+interface ChatLineProps {
   item: ChatItem;
-  state: ConversationState;
+  peerName: string;
   messenger: Messenger;
-  readUpTo: number;
-  isLastMine: boolean;
-}): JSX.Element {
-  const who = item.mine ? "You" : state.peer.displayName;
+  /** "Read" or "Delivered" under the last message this person sent; null elsewhere. */
+  receipt: string | null;
+}
+
+/**
+ * One line of the conversation. It re-renders only when its own props change (items are never
+ * changed once shown): otherwise every keystroke and every message re-rendered, and re-formatted
+ * the time of, every line of a long conversation.
+ */
+class ChatLine extends Component<ChatLineProps> {
+  override shouldComponentUpdate(next: ChatLineProps): boolean {
+    const now = this.props;
+    return next.item !== now.item || next.peerName !== now.peerName || next.messenger !== now.messenger || next.receipt !== now.receipt;
+  }
+
+  override render(): JSX.Element {
+    return <ChatLineView {...this.props} />;
+  }
+}
+
+function ChatLineView({ item, peerName, messenger, receipt }: ChatLineProps): JSX.Element {
+  const who = item.mine ? "You" : peerName;
   const time = new Date(item.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   if (item.kind === "marker") {
     return (
@@ -619,7 +645,7 @@ function ChatLine({
       ) : (
         <Attachment attachment={item.attachment} messenger={messenger} />
       )}
-      {item.mine && isLastMine ? <p class="receipt">{readUpTo >= item.seq ? "Read" : "Delivered"}</p> : null}
+      {receipt !== null ? <p class="receipt">{receipt}</p> : null}
     </li>
   );
 }
