@@ -8,10 +8,11 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use alcove_audit::sample::sample_event;
 use alcove_audit::{
     consistency_proof, inclusion_proof, inclusion_proof_nodes, leaf_hash, verify_consistency,
-    verify_inclusion, verify_log, ActorId, AuditConfig, AuditEvent, Checkpoint, EventKind,
-    HashStore, LogSigner, MemoryLog, NodeMap, ObjectId, ObjectKind, SubjectId,
+    verify_inclusion, verify_log, AuditConfig, AuditEvent, Checkpoint, HashStore, LogSigner,
+    MemoryLog, NodeMap,
 };
 
 const LEAVES: u64 = 1_000_000;
@@ -39,32 +40,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn uuid_like(i: u64, salt: u64) -> String {
-    let a = i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ salt;
-    let b = a.rotate_left(29).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xfff,
-        b >> 52,
-        b & 0xffff_ffff_ffff
-    )
-}
-
-/// A realistic event: UUID actor and subject, one UUID object.
+/// A realistic event: UUID actor (one of 500) and subject, one UUID object.
 fn event(i: u64) -> Option<AuditEvent> {
-    let kinds = EventKind::ALL;
-    let kind = kinds[(i % kinds.len() as u64) as usize];
-    Some(
-        AuditEvent::new(kind, 1_700_000_000_000 + i as i64)
-            .with_actor(ActorId::new(uuid_like(i % 500, 1)).ok()?)
-            .with_subject(SubjectId::new(uuid_like(i % 5000, 2)).ok()?)
-            .with_object(
-                ObjectKind::Conversation,
-                ObjectId::new(uuid_like(i, 3)).ok()?,
-            ),
-    )
+    sample_event(i, 500).ok()
 }
 
 fn main() {

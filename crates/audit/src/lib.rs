@@ -41,6 +41,7 @@ mod hash;
 mod note;
 mod proof;
 mod registration;
+pub mod sample;
 mod tree;
 mod witness;
 

@@ -5,10 +5,8 @@
 //! Prints one line per measurement and ends with
 //! `events/s=… bytes/event=… proof_us=… verify_s=…`.
 
-use alcove_audit::{
-    inclusion_proof, inclusion_proof_nodes, ActorId, AuditEvent, EventKind, ObjectId, ObjectKind,
-    SubjectId,
-};
+use alcove_audit::sample::sample_event;
+use alcove_audit::{inclusion_proof, inclusion_proof_nodes, AuditEvent};
 use alcove_server::audit::{load_or_create_log_key, sign_checkpoint};
 use alcove_server::audit_tool::{self, LogLocation};
 use alcove_store::Store;
@@ -37,28 +35,9 @@ pub struct AuditArgs {
     database_url: Option<String>,
 }
 
-/// Ids shaped like the server's (UUIDs), derived from a counter so runs are comparable.
-fn uuid_like(i: u64, salt: u64) -> String {
-    let a = i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ salt;
-    let b = a.rotate_left(29).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xfff,
-        b >> 52,
-        b & 0xffff_ffff_ffff
-    )
-}
-
-/// A typical event: a clinician (one of 50) opens a client's (one of 5,000) conversation.
+/// A typical event: one of 50 staff acts on one of 5,000 clients' records.
 fn event(i: u64) -> Result<AuditEvent> {
-    let kinds = EventKind::ALL;
-    let kind = kinds[(i % kinds.len() as u64) as usize];
-    Ok(AuditEvent::new(kind, 1_800_000_000_000 + i as i64)
-        .with_actor(ActorId::new(uuid_like(i % 50, 1))?)
-        .with_subject(SubjectId::new(uuid_like(i % 5000, 2))?)
-        .with_object(ObjectKind::Conversation, ObjectId::new(uuid_like(i, 3))?))
+    Ok(sample_event(i, 50)?)
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {

@@ -11,21 +11,27 @@ fn alcove() -> Command {
     command
 }
 
-#[test]
-fn audit_bench_reports_and_leaves_a_verifiable_log() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().join("data");
-    let out = alcove()
-        .args(["bench", "audit", "--events", "3000", "--batch", "700"])
-        .args(["--checkpoint-every", "1000", "--data-dir"])
-        .arg(&data)
-        .output()
-        .expect("run the bench");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+/// Runs `command`, checks it succeeded, and returns what it printed.
+fn run_ok(command: &mut Command) -> String {
+    let out = command.output().expect("run alcove");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn audit_bench_reports_and_leaves_a_verifiable_log() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let stdout = run_ok(
+        alcove()
+            .args(["bench", "audit", "--events", "3000", "--batch", "700"])
+            .args(["--checkpoint-every", "1000", "--data-dir"])
+            .arg(&data),
     );
     let last = stdout.lines().last().expect("a summary line");
     let figures: Vec<(&str, f64)> = last
@@ -45,13 +51,7 @@ fn audit_bench_reports_and_leaves_a_verifiable_log() {
     assert!((127.0..4096.0).contains(&bytes), "bytes/event = {bytes}");
     assert!(stdout.contains("verify: 3000 events"), "{stdout}");
 
-    let verify = alcove()
-        .args(["audit", "verify", "--data-dir"])
-        .arg(&data)
-        .output()
-        .expect("run verify");
-    let report = String::from_utf8_lossy(&verify.stdout);
-    assert!(verify.status.success(), "{report}");
+    let report = run_ok(alcove().args(["audit", "verify", "--data-dir"]).arg(&data));
     assert!(report.contains("leaves read: 3000"), "{report}");
     assert!(report.contains("checkpoints verified: 3"), "{report}");
 
@@ -71,17 +71,11 @@ fn audit_bench_reports_and_leaves_a_verifiable_log() {
 #[test]
 fn messaging_bench_at_a_fixed_rate_delivers_everything() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = alcove()
-        .args(["bench", "messaging", "--clients", "3", "--messages", "30"])
-        .args(["--rate", "100", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .expect("run the bench");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = run_ok(
+        alcove()
+            .args(["bench", "messaging", "--clients", "3", "--messages", "30"])
+            .args(["--rate", "100", "--data-dir"])
+            .arg(dir.path()),
     );
     let last = stdout.lines().last().expect("a summary line");
     assert!(last.ends_with("delivered=30/30"), "{last}");
