@@ -44,6 +44,9 @@ before(async () => {
 });
 
 after(async () => {
+  // A navigation still in flight when the browser closes would make the neutral-site stub
+  // answer a request Playwright has already settled; drop the stub first.
+  await client?.context.unrouteAll({ behavior: "ignoreErrors" });
   await browser?.close();
   await server?.stop();
 });
@@ -174,6 +177,7 @@ test("quick exit from a conversation: Back does not return to it", { timeout: 12
   assert.ok(!text.includes(CANARY), `no conversation after Back: ${text}`);
   assert.ok(!text.includes(CLINICIAN), `no names after Back: ${text}`);
   assert.equal(await page.getByRole("log", { name: "Messages" }).count(), 0);
+  await client.context.unrouteAll({ behavior: "ignoreErrors" });
 });
 
 test("a key the audit log does not vouch for blocks sending, with an explanation", { timeout: 120_000 }, async () => {

@@ -48,6 +48,9 @@ before(async () => {
 });
 
 after(async () => {
+  // A navigation still in flight when the browser closes would make the neutral-site stub
+  // answer a request Playwright has already settled; drop the stubs first.
+  for (const person of [admin, clinician, client]) await person?.context.unrouteAll({ behavior: "ignoreErrors" });
   await browser?.close();
   await server?.stop();
 });
