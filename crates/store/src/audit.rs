@@ -303,21 +303,27 @@ impl Store {
         if ranges.is_empty() {
             return Ok(NodeMap::new());
         }
-        let concat = match self.backend {
-            Backend::Sqlite => "group_concat(idx || ':' || hex(hash), ',')",
-            Backend::Postgres => "string_agg(idx || ':' || encode(hash, 'hex'), ',')",
-        };
-        // One aggregate per level, each a range scan of the primary key.
-        let mut parts = Vec::with_capacity(ranges.len());
+        // `level = l AND idx BETWEEN a AND b` for each level (integers only, nothing to escape).
+        let mut conditions = Vec::with_capacity(ranges.len());
         for &(level, first, last) in &ranges {
-            parts.push(format!(
-                "SELECT CAST({level} AS BIGINT) AS level, MIN(idx) AS first, COUNT(*) AS n, \
-                 {concat} AS hashes FROM audit_nodes \
-                 WHERE level = {level} AND idx BETWEEN {} AND {}",
+            conditions.push(format!(
+                "level = {level} AND idx BETWEEN {} AND {}",
                 to_i64(first)?,
                 to_i64(last)?
             ));
         }
+        // One aggregate per level, each a range scan of the primary key.
+        let concat = self.indexed_hex_aggregate("hash");
+        let parts: Vec<String> = ranges
+            .iter()
+            .zip(&conditions)
+            .map(|(&(level, _, _), condition)| {
+                format!(
+                    "SELECT CAST({level} AS BIGINT) AS level, MIN(idx) AS first, COUNT(*) AS n, \
+                     {concat} AS hashes FROM audit_nodes WHERE {condition}"
+                )
+            })
+            .collect();
         let rows = sqlx::query(&parts.join(" UNION ALL "))
             .fetch_all(&self.pool)
             .await?;
@@ -347,30 +353,28 @@ impl Store {
         if complete {
             return Ok(map);
         }
-        let mut condition = Vec::with_capacity(ranges.len());
-        for &(level, first, last) in &ranges {
-            condition.push(format!(
-                "(level = {level} AND idx BETWEEN {} AND {})",
-                to_i64(first)?,
-                to_i64(last)?
-            ));
-        }
         let q = format!(
-            "SELECT level, idx, hash FROM audit_nodes WHERE {}",
-            condition.join(" OR ")
+            "SELECT level, idx, hash FROM audit_nodes WHERE ({})",
+            conditions.join(") OR (")
         );
         let rows = sqlx::query(&q).fetch_all(&self.pool).await?;
         node_map(&rows)
+    }
+
+    /// An aggregate of the rows' `idx:hex(column)`, comma-separated (in scan order, which
+    /// neither engine promises: readers check the indexes).
+    fn indexed_hex_aggregate(&self, column: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("group_concat(idx || ':' || hex({column}), ',')"),
+            Backend::Postgres => format!("string_agg(idx || ':' || encode({column}, 'hex'), ',')"),
+        }
     }
 
     /// Leaves `[start, end)` in one row, when all of them are stored: `index:hex(data)` each,
     /// comma-separated (see [`Store::audit_nodes_completed_by`] for why). `None` when any is
     /// missing; the caller reads that page row by row instead.
     async fn audit_leaf_page(&self, start: u64, end: u64) -> Result<Option<Vec<Vec<u8>>>, Error> {
-        let concat = match self.backend {
-            Backend::Sqlite => "group_concat(idx || ':' || hex(data), ',')",
-            Backend::Postgres => "string_agg(idx || ':' || encode(data, 'hex'), ',')",
-        };
+        let concat = self.indexed_hex_aggregate("data");
         let q = self.sql(&format!(
             "SELECT COUNT(*) AS n, MIN(idx) AS first, {concat} AS leaves \
              FROM audit_leaves WHERE idx >= $1 AND idx < $2"
