@@ -5,8 +5,7 @@
 
 use crate::dict::month_number;
 use crate::entity::{EntityType, Span};
-use crate::starts::{StartRegex, Starts};
-use regex::Regex;
+use crate::starts::{StartRegex, Starts, C_DATE};
 
 const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 const ORD: &str = r"[0-9]{1,2}(?:st|nd|rd|th)?";
@@ -16,14 +15,8 @@ const RANGE: &str = r"(?: ?(?:-|–|to|through|and) ?";
 pub(crate) struct DateScanner {
     iso: StartRegex,
     numeric: StartRegex,
-    short: Regex,
-    written: Regex,
-}
-
-fn re(pattern: &str) -> Regex {
-    let pattern = pattern.replace(r"\b", r"(?-u:\b)");
-    #[allow(clippy::expect_used)]
-    Regex::new(&pattern).expect("built-in pattern compiles")
+    short: StartRegex,
+    written: StartRegex,
 }
 
 /// Words before "7/10" that make it a rating, not a date.
@@ -89,8 +82,8 @@ impl DateScanner {
         DateScanner {
             iso: StartRegex::new(r"\b[0-9]{4}[\-/.][0-9]{1,2}[\-/.][0-9]{1,2}\b"),
             numeric: StartRegex::new(r"\b[0-9]{1,2}[/\-.][0-9]{1,2}[/\-.](?:[0-9]{4}|[0-9]{2})\b"),
-            short: re(r"\b[0-9]{1,2}/[0-9]{1,2}\b"),
-            written: re(&format!(
+            short: StartRegex::new(r"\b[0-9]{1,2}/[0-9]{1,2}\b"),
+            written: StartRegex::new(&format!(
                 r"(?i)\b(?:(?:the )?{ORD}{RANGE}{ORD})? (?:of )?{MONTH}\b\.?(?:,? [0-9]{{4}}\b)?|{MONTH}\b\.?(?: (?:the )?{ORD}\b{RANGE}{ORD}\b)?)?(?:,? (?:[0-9]{{4}}\b|'[0-9]{{2}}\b))?)"
             )),
         }
@@ -145,11 +138,13 @@ impl DateScanner {
                 });
             }
         }
-        for m in digit
-            .then(|| self.short.find_iter(text))
-            .into_iter()
-            .flatten()
-        {
+        // `\b[0-9]{1,2}/`
+        let short_start =
+            |i: usize| at(i + 1) == b'/' || at(i + 1).is_ascii_digit() && at(i + 2) == b'/';
+        for m in self.short.find_at(
+            text,
+            st.digit_word.iter().copied().filter(|&i| short_start(i)),
+        ) {
             let p = nums(m.as_str());
             if p.len() != 2 || !valid_md(p[0], p[1]) || glued(m.start(), m.end()) {
                 continue;
@@ -173,7 +168,25 @@ impl DateScanner {
                 score: 0.75,
             });
         }
-        for m in self.written.find_iter(text) {
+        // A written date starts with a month name, "the " or a day number followed by a
+        // space, a dash or an ordinal suffix.
+        let mut written_starts: Vec<usize> = st.cued(C_DATE).collect();
+        if digit {
+            let day_start = |i: usize| {
+                let j = if at(i + 1).is_ascii_digit() {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                matches!(
+                    at(j),
+                    b' ' | b'-' | 0xe2 | b's' | b'n' | b'r' | b't' | b'S' | b'N' | b'R' | b'T'
+                )
+            };
+            written_starts.extend(st.digit_word.iter().copied().filter(|&i| day_start(i)));
+            written_starts.sort_unstable();
+        }
+        for m in self.written.find_at(text, written_starts.into_iter()) {
             let s = m.as_str();
             let mut start = m.start();
             if s.len() > 4 && s.as_bytes()[..4].eq_ignore_ascii_case(b"the ") {

@@ -2,36 +2,9 @@
 //! and the hand-written keep-list and cue words (see `data/README.md`).
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
-/// A fast non-cryptographic hasher for short dictionary keys (the FxHash mixing step).
-/// The keys are the crate's own embedded words, so hash flooding is not a concern.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.write(&[i]);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// Hash maps keyed by dictionary words.
-pub(crate) type WordMap<V> = HashMap<&'static str, V, BuildHasherDefault<FxHasher>>;
+/// Cue words and the bits of the lists that hold them, collected before the table is built.
+pub(crate) type WordMap<V> = HashMap<&'static str, V>;
 
 static FIRST_NAMES: &str = include_str!("../data/first_names.txt");
 static SURNAMES: &str = include_str!("../data/surnames.txt");
@@ -56,6 +29,9 @@ pub(crate) const F_KEEP: u16 = 1 << 5;
 /// The word is a first name that is also a rare English word.
 pub(crate) const F_NAME_WORD: u16 = 1 << 6;
 
+/// The word is a month or weekday name (or the plural of a long one: "mondays").
+pub(crate) const F_CALENDAR: u16 = 1 << 7;
+
 /// Everything the dictionaries know about one lowercase word or phrase.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Entry {
@@ -75,9 +51,9 @@ impl Entry {
 }
 
 /// One merged table from lowercase word (or multi-word place) to its [`Entry`],
-/// built once per [`crate::Engine`]: each token costs one hash lookup.
+/// built once per [`crate::Engine`]: each token costs one lookup.
 pub(crate) struct Dictionaries {
-    map: WordMap<Entry>,
+    table: WordTable,
     /// Longest place or region name in words.
     pub max_place_words: usize,
 }
@@ -90,8 +66,6 @@ fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
 
 impl Dictionaries {
     pub fn load() -> Dictionaries {
-        let mut map = WordMap::<Entry>::default();
-        map.reserve(200_000);
         let lists: [(&'static str, u16); 7] = [
             (FIRST_NAMES, F_FIRST),
             (SURNAMES, F_LAST),
@@ -101,10 +75,21 @@ impl Dictionaries {
             (KEEP, F_KEEP),
             (NAME_WORDS, F_NAME_WORD),
         ];
+        let cues = crate::names::cue_masks();
+        let keys: usize = lists
+            .iter()
+            .map(|(data, _)| data.lines().count())
+            .sum::<usize>()
+            + cues.len()
+            + MONTHS.len()
+            + WEEKDAYS.len()
+            + CALENDAR_PLURALS.len();
+        // Multi-word places also register their first word.
+        let mut table = WordTable::with_capacity(keys + PLACES.len() / 8);
         let mut max_place_words = 1;
         for (data, flag) in lists {
             for w in lines(data) {
-                map.entry(w).or_default().flags |= flag;
+                table.entry(w).flags |= flag;
                 if flag & (F_PLACE | F_REGION) != 0 {
                     let count = w.split(' ').count();
                     max_place_words = max_place_words.max(count);
@@ -112,29 +97,194 @@ impl Dictionaries {
                         // Registered under the first word without a period ("st." of "st. louis").
                         let head = w.split(' ').next().unwrap_or(w);
                         let head = head.strip_suffix('.').unwrap_or(head);
-                        let e = map.entry(head).or_default();
+                        let e = table.entry(head);
                         e.place_run = e.place_run.max(count.min(255) as u8);
                     }
                 }
             }
         }
-        for (w, cues) in crate::names::cue_masks() {
-            map.entry(w).or_default().cues |= cues;
+        for &(month, _) in MONTHS {
+            table.entry(month).flags |= F_CALENDAR;
+        }
+        for w in WEEKDAYS {
+            table.entry(w).flags |= F_CALENDAR;
+        }
+        for w in CALENDAR_PLURALS {
+            table.entry(w).flags |= F_CALENDAR;
+        }
+        for (w, cues) in cues {
+            table.entry(w).cues |= cues;
         }
         Dictionaries {
-            map,
+            table,
             max_place_words: max_place_words.min(5),
         }
     }
 
     /// What the lists know about `word` (lowercase); empty when it is on none.
     pub fn get(&self, word: &str) -> Entry {
-        self.map.get(word).copied().unwrap_or_default()
+        self.table.get(word.as_bytes())
     }
 
     /// `word` (lowercase) is on one of the lists `flags`.
     pub fn has(&self, word: &str, flags: u16) -> bool {
         self.get(word).is(flags)
+    }
+}
+
+/// A hash table from the embedded words to their entries, on the engine's hottest path:
+/// every text word costs one lookup. Open addressing with linear probing over 64-bit slots
+/// that hold a check half of the hash next to the entry's index, so a probe rarely leaves
+/// the slot array; entries keep the first 16 bytes of their key inline, so a hit reads one
+/// entry and calls no `memcmp`.
+struct WordTable {
+    /// `check << 32 | (index + 1)`; 0 marks an empty slot.
+    slots: Vec<u64>,
+    /// `64 - log2(slots.len())`: a hash's top bits choose its first slot.
+    shift: u32,
+    entries: Vec<Keyed>,
+    /// Every key whole, for keys longer than 16 bytes and for rehashing.
+    keys: Vec<&'static [u8]>,
+}
+
+struct Keyed {
+    /// The key's first 16 bytes, zero-padded.
+    head: [u8; 16],
+    len: u32,
+    entry: Entry,
+}
+
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+/// The FxHash mixing step over 8-byte words, seeded with the length.
+#[inline]
+fn hash(w: &[u8]) -> u64 {
+    let mut h = (w.len() as u64).wrapping_mul(K);
+    let mut chunks = w.chunks_exact(8);
+    for c in &mut chunks {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut tail = 0u64;
+        for (i, &b) in rest.iter().enumerate() {
+            tail |= u64::from(b) << (8 * i);
+        }
+        h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
+    }
+    h
+}
+
+/// `key` (of at most 16 bytes) equals the first `key.len()` bytes of `head`, compared by
+/// overlapping 8- or 4-byte loads.
+#[inline]
+fn head_is(head: &[u8; 16], key: &[u8]) -> bool {
+    let n = key.len();
+    let u64_at = |s: &[u8], i: usize| {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(&s[i..i + 8]);
+        u64::from_le_bytes(x)
+    };
+    let u32_at = |s: &[u8], i: usize| {
+        let mut x = [0u8; 4];
+        x.copy_from_slice(&s[i..i + 4]);
+        u32::from_le_bytes(x)
+    };
+    match n {
+        0..=3 => &head[..n] == key,
+        4..=7 => u32_at(head, 0) == u32_at(key, 0) && u32_at(head, n - 4) == u32_at(key, n - 4),
+        8..=16 => u64_at(head, 0) == u64_at(key, 0) && u64_at(head, n - 8) == u64_at(key, n - 8),
+        _ => false,
+    }
+}
+
+impl WordTable {
+    fn with_capacity(keys: usize) -> WordTable {
+        let slots = (keys.max(8) * 4 / 3 + 1).next_power_of_two();
+        WordTable {
+            slots: vec![0; slots],
+            shift: 64 - slots.trailing_zeros(),
+            entries: Vec::with_capacity(keys),
+            keys: Vec::with_capacity(keys),
+        }
+    }
+
+    /// The slot holding `key`, or the empty slot where it would go.
+    #[inline]
+    fn find(&self, key: &[u8], h: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let check = h & 0xffff_ffff_0000_0000;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                return i;
+            }
+            if s & 0xffff_ffff_0000_0000 == check {
+                let n = (s & 0xffff_ffff) as usize - 1;
+                let k = &self.entries[n];
+                if k.len as usize == key.len()
+                    && if key.len() <= 16 {
+                        head_is(&k.head, key)
+                    } else {
+                        self.keys[n] == key
+                    }
+                {
+                    return i;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    #[inline]
+    fn get(&self, key: &[u8]) -> Entry {
+        let s = self.slots[self.find(key, hash(key))];
+        match (s & 0xffff_ffff) as usize {
+            0 => Entry::default(),
+            n => self.entries[n - 1].entry,
+        }
+    }
+
+    /// The entry of `key`, inserted empty when it is new.
+    fn entry(&mut self, key: &'static str) -> &mut Entry {
+        if (self.entries.len() + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let key = key.as_bytes();
+        let h = hash(key);
+        let i = self.find(key, h);
+        if self.slots[i] == 0 {
+            let mut head = [0u8; 16];
+            let n = key.len().min(16);
+            head[..n].copy_from_slice(&key[..n]);
+            self.entries.push(Keyed {
+                head,
+                len: key.len() as u32,
+                entry: Entry::default(),
+            });
+            self.keys.push(key);
+            self.slots[i] = (h & 0xffff_ffff_0000_0000) | self.entries.len() as u64;
+        }
+        let n = (self.slots[i] & 0xffff_ffff) as usize - 1;
+        &mut self.entries[n].entry
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        self.slots = vec![0; size];
+        self.shift = 64 - size.trailing_zeros();
+        let mask = size - 1;
+        for (n, key) in self.keys.iter().enumerate() {
+            let h = hash(key);
+            let mut i = (h >> self.shift) as usize;
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (h & 0xffff_ffff_0000_0000) | (n as u64 + 1);
+        }
     }
 }
 
@@ -506,6 +656,35 @@ pub(crate) const MONTHS: &[(&str, u32)] = &[
     ("dec", 12),
 ];
 
+/// The days of the week.
+pub(crate) const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// Plurals of the long month and weekday names ("mondays"), which name days too.
+const CALENDAR_PLURALS: [&str; 14] = [
+    "januarys",
+    "februarys",
+    "augusts",
+    "septembers",
+    "octobers",
+    "novembers",
+    "decembers",
+    "mondays",
+    "tuesdays",
+    "wednesdays",
+    "thursdays",
+    "fridays",
+    "saturdays",
+    "sundays",
+];
+
 /// Month number for a (case-insensitive) month name or abbreviation.
 pub(crate) fn month_number(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.');
@@ -513,4 +692,36 @@ pub(crate) fn month_number(word: &str) -> Option<u32> {
         .iter()
         .find(|(m, _)| m.eq_ignore_ascii_case(w))
         .map(|&(_, n)| n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_word_table_finds_exactly_its_keys() {
+        // Starts small so that it grows; keys of every length up to 40 bytes.
+        let mut t = WordTable::with_capacity(4);
+        let words: Vec<&'static str> = (0..3000u16)
+            .map(|i| {
+                &*Box::leak(format!("w{i}{}", "x".repeat(usize::from(i) % 37)).into_boxed_str())
+            })
+            .collect();
+        for (i, w) in words.iter().enumerate() {
+            t.entry(w).flags = i as u16 + 1;
+        }
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(t.get(w.as_bytes()).flags, i as u16 + 1, "{w}");
+            let shorter = &w[..w.len() - 1];
+            let expected = words
+                .iter()
+                .position(|o| *o == shorter)
+                .map_or(0, |k| k as u16 + 1);
+            assert_eq!(t.get(shorter.as_bytes()).flags, expected, "{shorter}");
+            let mut other = w.as_bytes().to_vec();
+            *other.last_mut().unwrap_or(&mut 0) = b'#';
+            assert_eq!(t.get(&other).flags, 0);
+        }
+        assert_eq!(t.get(b"").flags, 0);
+    }
 }

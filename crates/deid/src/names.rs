@@ -8,8 +8,8 @@
 //! capital in the middle of a sentence.
 
 use crate::dict::{
-    self, Dictionaries, Entry, WordMap, F_ENGLISH, F_FIRST, F_KEEP, F_LAST, F_NAME_WORD, F_PLACE,
-    F_REGION,
+    self, Dictionaries, Entry, WordMap, F_CALENDAR, F_ENGLISH, F_FIRST, F_KEEP, F_LAST,
+    F_NAME_WORD, F_PLACE, F_REGION,
 };
 use crate::entity::{EntityType, Span};
 use crate::text::Word;
@@ -150,22 +150,30 @@ const AUXILIARIES: &[&str] = &[
     "has", "had", "is", "was", "does", "did", "says", "said", "and",
 ];
 
+/// What the passes know and decide about one word.
+#[derive(Clone, Copy, Default)]
+struct Info {
+    /// The type given to the word, with its score.
+    label: Option<(EntityType, f32)>,
+    /// Part of a state or country: never flagged.
+    safe: bool,
+    /// What the dictionaries know about its base form (one lookup).
+    ent: Entry,
+    /// A month or weekday name.
+    cal: bool,
+    /// An ordinary English word (or a known safe term).
+    eng: bool,
+    /// A first name.
+    first: bool,
+    /// A surname.
+    last: bool,
+}
+
 struct Ctx<'a> {
     text: &'a str,
     words: &'a [Word<'a>],
     d: &'a Dictionaries,
-    label: Vec<Option<(EntityType, f32)>>,
-    safe: Vec<bool>,
-    /// Per word: what the dictionaries know about its base form (one lookup).
-    ent: Vec<Entry>,
-    /// Per word: which cue lists hold it (bits `B_*`).
-    mask: Vec<u32>,
-    /// Per word: a month or weekday name.
-    cal: Vec<bool>,
-    /// Per word: ordinary English, first name, surname (computed once).
-    eng: Vec<bool>,
-    first: Vec<bool>,
-    last: Vec<bool>,
+    info: Vec<Info>,
 }
 
 impl Ctx<'_> {
@@ -184,26 +192,29 @@ impl Ctx<'_> {
     }
 
     fn english(&self, i: usize) -> bool {
-        self.eng[i]
+        self.info[i].eng
     }
 
     fn first_name(&self, i: usize) -> bool {
-        self.first[i]
+        self.info[i].first
     }
 
     fn surname(&self, i: usize) -> bool {
-        self.last[i]
+        self.info[i].last
     }
 
     fn compute_english(&self, i: usize) -> bool {
         let w = &self.words[i];
         let b = w.base();
-        let e = self.ent[i];
+        let e = self.info[i].ent;
         if w.cap && !w.all_caps && e.is(F_NAME_WORD) {
             return false;
         }
         if e.is(F_ENGLISH | F_KEEP) {
             return true;
+        }
+        if !w.inner {
+            return false;
         }
         if let Some(pos) = b.find('\'') {
             // Contractions: didn't, I'm, we've, they'll.
@@ -222,16 +233,23 @@ impl Ctx<'_> {
     }
 
     fn compute_first(&self, i: usize) -> bool {
-        let b = self.words[i].base();
-        self.ent[i].is(F_FIRST)
-            || b.contains(['-', '\'']) && b.split(['-', '\'']).any(|p| self.d.has(p, F_FIRST))
+        let w = &self.words[i];
+        let b = w.base();
+        self.info[i].ent.is(F_FIRST)
+            || w.inner
+                && b.contains(['-', '\''])
+                && b.split(['-', '\'']).any(|p| self.d.has(p, F_FIRST))
     }
 
     fn compute_last(&self, i: usize) -> bool {
-        let b = self.words[i].base();
-        if self.ent[i].is(F_LAST) {
+        let w = &self.words[i];
+        if self.info[i].ent.is(F_LAST) {
             return true;
         }
+        if !w.inner {
+            return false;
+        }
+        let b = w.base();
         if b.contains('\'') {
             // O'Brien is OBRIEN in the census.
             let joined: String = b.chars().filter(|&c| c != '\'').collect();
@@ -247,89 +265,47 @@ impl Ctx<'_> {
     }
 
     fn lower_is(&self, i: usize, bit: u32) -> bool {
-        self.mask[i] & bit != 0
+        self.info[i].ent.cues & bit != 0
     }
 
     fn calendar(&self, i: usize) -> bool {
-        self.cal[i]
-    }
-
-    fn compute_calendar(&self, i: usize) -> bool {
-        let b = self.words[i].base();
-        if !(3..=10).contains(&b.len())
-            || !matches!(
-                b.as_bytes()[0],
-                b'j' | b'f' | b'm' | b'a' | b's' | b'o' | b'n' | b'd' | b't' | b'w'
-            )
-        {
-            return false;
-        }
-        let b = if b.len() > 6 {
-            b.strip_suffix('s').unwrap_or(b)
-        } else {
-            b
-        };
-        // `b` is lowercase: a plain match replaces the case-folding scan of `dict::MONTHS`.
-        matches!(
-            b,
-            "january"
-                | "jan"
-                | "february"
-                | "feb"
-                | "march"
-                | "mar"
-                | "april"
-                | "apr"
-                | "may"
-                | "june"
-                | "jun"
-                | "july"
-                | "jul"
-                | "august"
-                | "aug"
-                | "september"
-                | "sep"
-                | "sept"
-                | "october"
-                | "oct"
-                | "november"
-                | "nov"
-                | "december"
-                | "dec"
-        ) || matches!(
-            b,
-            "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
-        )
+        self.info[i].cal
     }
 
     fn set(&mut self, i: usize, kind: EntityType, score: f32) {
-        if self.label[i].is_none() && !self.safe[i] {
-            self.label[i] = Some((kind, score));
+        if self.info[i].label.is_none() && !self.info[i].safe {
+            self.info[i].label = Some((kind, score));
         }
     }
 }
 
 /// Finds names, places and organisations among `words` of `text`.
 pub(crate) fn find(text: &str, words: &[Word<'_>], d: &Dictionaries, out: &mut Vec<Span>) {
-    let n = words.len();
     let mut c = Ctx {
         text,
         words,
         d,
-        label: vec![None; n],
-        safe: vec![false; n],
-        ent: words.iter().map(|w| d.get(w.base())).collect(),
-        mask: Vec::new(),
-        cal: Vec::new(),
-        eng: Vec::new(),
-        first: Vec::new(),
-        last: Vec::new(),
+        info: words
+            .iter()
+            .map(|w| {
+                let ent = d.get(w.base());
+                Info {
+                    ent,
+                    cal: ent.is(F_CALENDAR),
+                    ..Info::default()
+                }
+            })
+            .collect(),
     };
-    c.mask = c.ent.iter().map(|e| e.cues).collect();
-    c.cal = (0..n).map(|i| c.compute_calendar(i)).collect();
-    c.eng = (0..n).map(|i| c.compute_english(i)).collect();
-    c.first = (0..n).map(|i| c.compute_first(i)).collect();
-    c.last = (0..n).map(|i| c.compute_last(i)).collect();
+    for i in 0..words.len() {
+        let eng = c.compute_english(i);
+        let first = c.compute_first(i);
+        let last = c.compute_last(i);
+        let info = &mut c.info[i];
+        info.eng = eng;
+        info.first = first;
+        info.last = last;
+    }
     organisations(&mut c);
     places(&mut c);
     people(&mut c);
@@ -362,7 +338,7 @@ fn cap_run(c: &Ctx<'_>, i: usize) -> usize {
 }
 
 fn preceded_by(c: &Ctx<'_>, i: usize, phrases: &[&str], bit: u32) -> bool {
-    if i == 0 || c.mask[i - 1] & bit == 0 {
+    if i == 0 || c.info[i - 1].ent.cues & bit == 0 {
         return false;
     }
     let g = c.gap(i);
@@ -419,8 +395,8 @@ fn organisations(c: &mut Ctx<'_>) {
             )
             && c.words[i + 1].base() == "of";
         let is_place = if end - i == 1 {
-            c.ent[i].is(F_PLACE | F_REGION)
-        } else if usize::from(c.ent[i].place_run) >= end - i {
+            c.info[i].ent.is(F_PLACE | F_REGION)
+        } else if usize::from(c.info[i].ent.place_run) >= end - i {
             let span_text: String = c.words[i..end]
                 .iter()
                 .map(|w| w.base())
@@ -452,7 +428,7 @@ fn places(c: &mut Ctx<'_>) {
     let mut key = String::new();
     let mut i = 0;
     while i < n {
-        if c.label[i].is_some() {
+        if c.info[i].label.is_some() {
             i += 1;
             continue;
         }
@@ -464,10 +440,10 @@ fn places(c: &mut Ctx<'_>) {
         let mut matched = 0;
         let mut region = false;
         for len in (1..=max.min(n - i)).rev() {
-            if len >= 2 && usize::from(c.ent[i].place_run) < len {
+            if len >= 2 && usize::from(c.info[i].ent.place_run) < len {
                 continue;
             }
-            if (1..len).any(|k| !c.joined(i + k) || c.label[i + k].is_some()) {
+            if (1..len).any(|k| !c.joined(i + k) || c.info[i + k].label.is_some()) {
                 continue;
             }
             key.clear();
@@ -485,7 +461,7 @@ fn places(c: &mut Ctx<'_>) {
                 }
             }
             let e = if len == 1 && key.len() == c.words[i].base().len() {
-                c.ent[i]
+                c.info[i].ent
             } else {
                 c.d.get(&key)
             };
@@ -520,7 +496,7 @@ fn places(c: &mut Ctx<'_>) {
         }
         if region {
             for k in i..i + matched {
-                c.safe[k] = true;
+                c.info[k].safe = true;
             }
             i += matched;
             continue;
@@ -531,7 +507,7 @@ fn places(c: &mut Ctx<'_>) {
             let j = i + matched;
             j < n && c.gap(j) == ", " && {
                 let b = c.words[j].base();
-                c.ent[j].is(F_REGION) || (c.words[j].all_caps && b.len() == 2)
+                c.info[j].ent.is(F_REGION) || (c.words[j].all_caps && b.len() == 2)
             }
         };
         let person_like = matched == 1 && c.named(i) && !cued && !followed_by_region;
@@ -551,7 +527,7 @@ fn places(c: &mut Ctx<'_>) {
         {
             matched += 1;
         }
-        if accept && !(matched == 1 && c.ent[i].is(F_KEEP)) {
+        if accept && !(matched == 1 && c.info[i].ent.is(F_KEEP)) {
             for k in i..i + matched {
                 c.set(k, EntityType::Location, if english { 0.7 } else { 0.85 });
             }
@@ -575,7 +551,7 @@ fn places(c: &mut Ctx<'_>) {
 fn people(c: &mut Ctx<'_>) {
     let n = c.words.len();
     for i in 0..n {
-        if c.label[i].is_some() || c.safe[i] {
+        if c.info[i].label.is_some() || c.info[i].safe {
             continue;
         }
         let w = &c.words[i];
@@ -584,7 +560,7 @@ fn people(c: &mut Ctx<'_>) {
             continue;
         }
         let english = c.english(i);
-        let keep = c.ent[i].is(F_KEEP);
+        let keep = c.info[i].ent.is(F_KEEP);
         let named = c.named(i);
         let calendar = c.calendar(i);
         let title = i > 0
@@ -621,7 +597,7 @@ fn people(c: &mut Ctx<'_>) {
                 continue;
             }
         }
-        if calendar || c.ent[i].is(F_REGION) && !c.first_name(i) {
+        if calendar || c.info[i].ent.is(F_REGION) && !c.first_name(i) {
             continue;
         }
         if w.all_caps && (b.len() <= 2 || b.len() <= 5 && (english || !named)) {
@@ -693,19 +669,19 @@ fn extend_names(c: &mut Ctx<'_>) {
     let n = c.words.len();
     for _ in 0..2 {
         for i in 0..n {
-            if !matches!(c.label[i], Some((EntityType::Name, _))) {
+            if !matches!(c.info[i].label, Some((EntityType::Name, _))) {
                 continue;
             }
             // Forward: surnames and initials after a name.
             let j = i + 1;
-            if j < n && c.label[j].is_none() && !c.safe[j] && c.joined(j) {
+            if j < n && c.info[j].label.is_none() && !c.info[j].safe && c.joined(j) {
                 let w = &c.words[j];
                 let initial =
                     w.cap && w.base().chars().count() == 1 && c.text[w.end..].starts_with('.');
                 let lower_pair = !c.words[i].cap && !w.cap && c.surname(j) && !c.english(j);
                 if (w.cap
                     && !c.calendar(j)
-                    && !c.ent[j].is(F_KEEP)
+                    && !c.info[j].ent.is(F_KEEP)
                     && (c.named(j) || !c.english(j)))
                     || initial
                     || lower_pair
@@ -714,19 +690,19 @@ fn extend_names(c: &mut Ctx<'_>) {
                 }
             }
             // Backward: a first name or initial before a flagged surname.
-            if i > 0 && c.label[i - 1].is_none() && !c.safe[i - 1] && c.joined(i) {
+            if i > 0 && c.info[i - 1].label.is_none() && !c.info[i - 1].safe && c.joined(i) {
                 let w = &c.words[i - 1];
                 let initial = w.cap && w.base().chars().count() == 1;
                 let lower_first = !w.cap
                     && !c.words[i].cap
                     && w.base().len() >= 3
                     && !c.english(i - 1)
-                    && !c.ent[i - 1].is(F_KEEP);
+                    && !c.info[i - 1].ent.is(F_KEEP);
                 if lower_first {
                     c.set(i - 1, EntityType::Name, 0.6);
                 } else if w.cap
                     && !c.calendar(i - 1)
-                    && !c.ent[i - 1].is(F_KEEP)
+                    && !c.info[i - 1].ent.is(F_KEEP)
                     && (c.first_name(i - 1) || initial)
                 {
                     c.set(i - 1, EntityType::Name, 0.8);
@@ -740,7 +716,7 @@ fn emit(c: &Ctx<'_>, out: &mut Vec<Span>) {
     let mut i = 0;
     let n = c.words.len();
     while i < n {
-        let Some((kind, score)) = c.label[i] else {
+        let Some((kind, score)) = c.info[i].label else {
             i += 1;
             continue;
         };
@@ -751,7 +727,7 @@ fn emit(c: &Ctx<'_>, out: &mut Vec<Span>) {
             && (c.joined(j + 1) || kind == EntityType::Organization && c.gap(j + 1) == " & ")
             && (kind != EntityType::Name || c.words[j].base_len == c.words[j].lower.len())
         {
-            match c.label[j + 1] {
+            match c.info[j + 1].label {
                 Some((k, s)) if k == kind => {
                     min_score = min_score.max(s);
                     j += 1;

@@ -25,6 +25,9 @@ pub(crate) struct Found<'t> {
 }
 
 impl<'t> Found<'t> {
+    pub fn new(text: &'t str, start: usize, end: usize) -> Found<'t> {
+        Found { text, start, end }
+    }
     pub fn start(&self) -> usize {
         self.start
     }
@@ -74,45 +77,311 @@ impl StartRegex {
     }
 }
 
-/// Candidate start positions of a text, found in one pass over its bytes.
+impl StartRegex {
+    /// The spans of the whole match and of group `group` of an anchored match at `start`.
+    pub fn captures_at(
+        &self,
+        text: &str,
+        start: usize,
+        group: usize,
+    ) -> Option<((usize, usize), Option<(usize, usize)>)> {
+        let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+        let mut caps = self.0.create_captures();
+        self.0.search_captures(&input, &mut caps);
+        let all = caps.get_match()?;
+        let g = caps.get_group(group).map(|s| (s.start, s.end));
+        Some(((all.start(), all.end()), g))
+    }
+}
+
+/// Candidate start positions of a text, and its gates, found in one pass over its bytes.
 pub(crate) struct Starts {
-    /// ASCII letters and digits at an ASCII word boundary (the previous byte is no `[0-9A-Za-z_]`).
-    pub word: Vec<usize>,
-    /// The digits among `word`.
+    /// ASCII digits at an ASCII word boundary (the previous byte is no `[0-9A-Za-z_]`).
     pub digit_word: Vec<usize>,
     /// Every ASCII digit, `+` and `(`.
     pub symbol_or_digit: Vec<usize>,
+    /// ASCII letters and digits at an ASCII word boundary where some pattern can start,
+    /// with the bits `C_*` of those patterns (cue words are compared without ASCII case).
+    pub cue: Vec<(usize, u32)>,
+    /// Which whole-text patterns can match at all.
+    pub gates: Gates,
 }
 
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+/// Cheap facts about a text that tell which patterns cannot match it.
+#[derive(Default)]
+pub(crate) struct Gates {
+    /// An ASCII digit.
+    pub digit: bool,
+    /// An `@`: e-mail addresses and handles.
+    pub at: bool,
+    /// Two colons with at most four hex digits between: an IPv6 address may be here.
+    pub colon: bool,
+    /// A `+` before a digit: an international phone number may start here.
+    pub plus: bool,
+    /// "://" or "www." (any case): a URL may start here.
+    pub url: bool,
+    /// A period between an ASCII letter, digit or hyphen and a top-level domain.
+    pub domain: bool,
+}
+
+/// A cue of the number patterns ("MRN", "member id", "licence" …).
+pub(crate) const C_ID: u32 = 1;
+/// "address", "ship(ped) to", "mail(ed) to".
+pub(crate) const C_ADDRESS: u32 = 1 << 1;
+/// "age", "aged", "turns" …
+pub(crate) const C_AGE: u32 = 1 << 2;
+/// "apt", "suite", "unit" …
+pub(crate) const C_UNIT: u32 = 1 << 3;
+/// "P.O. box", "PO box".
+pub(crate) const C_PO_BOX: u32 = 1 << 4;
+/// A month name or "the " before a day: a written date may start here.
+pub(crate) const C_DATE: u32 = 1 << 5;
+
+/// `[A-Z]{2}[0-9]{2}`: an IBAN.
+pub(crate) const C_IBAN: u32 = 1 << 6;
+/// 17 capitals (no I, O or Q) and digits: a VIN.
+pub(crate) const C_VIN: u32 = 1 << 7;
+/// `[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}`: a MAC address.
+pub(crate) const C_MAC: u32 = 1 << 8;
+/// Letters then digits, or digits then letters: an alphanumeric identifier.
+pub(crate) const C_ALNUM: u32 = 1 << 9;
+
+/// The first words of the cued patterns, by first (lowercase) letter: a pattern with cue
+/// words can only match where one of its heads starts. Keep in step with the patterns.
+fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
+    match first {
+        b'a' => &[
+            (b"account", C_ID),
+            (b"acct", C_ID),
+            (b"address", C_ADDRESS),
+            (b"age", C_AGE),
+            (b"apt", C_UNIT),
+            (b"apartment", C_UNIT),
+            (b"apr", C_DATE),
+            (b"aug", C_DATE),
+        ],
+        b'b' => &[(b"badge", C_ID), (b"biometric", C_ID)],
+        b'c' => &[
+            (b"chart", C_ID),
+            (b"case", C_ID),
+            (b"client", C_ID),
+            (b"certificate", C_ID),
+        ],
+        b'd' => &[
+            (b"dl", C_ID),
+            (b"device", C_ID),
+            (b"dea", C_ID),
+            (b"dec", C_DATE),
+        ],
+        b'e' => &[(b"employee", C_ID)],
+        b'f' => &[(b"fingerprint", C_ID), (b"feb", C_DATE)],
+        b'g' => &[(b"group", C_ID)],
+        b'i' => &[(b"insurance", C_ID), (b"id", C_ID), (b"imei", C_ID)],
+        b'j' => &[(b"jan", C_DATE), (b"jun", C_DATE), (b"jul", C_DATE)],
+        b'l' => &[(b"licen", C_ID)],
+        b'm' => &[
+            (b"mrn", C_ID),
+            (b"medic", C_ID),
+            (b"member", C_ID),
+            (b"mail", C_ADDRESS),
+            (b"mar", C_DATE),
+            (b"may", C_DATE),
+        ],
+        b'n' => &[(b"npi", C_ID), (b"nov", C_DATE)],
+        b'o' => &[(b"oct", C_DATE)],
+        b'p' => &[
+            (b"policy", C_ID),
+            (b"plate", C_ID),
+            (b"permit", C_ID),
+            (b"patient", C_ID),
+            (b"po", C_PO_BOX),
+            (b"p.", C_PO_BOX),
+            (b"p ", C_PO_BOX),
+        ],
+        b'r' => &[(b"record", C_ID)],
+        b's' => &[
+            (b"subscriber", C_ID),
+            (b"serial", C_ID),
+            (b"student", C_ID),
+            (b"ssn", C_ID),
+            (b"social", C_ID),
+            (b"ship", C_ADDRESS),
+            (b"suite", C_UNIT),
+            (b"ste", C_UNIT),
+            (b"sep", C_DATE),
+        ],
+        b't' => &[(b"turn", C_AGE), (b"the ", C_DATE)],
+        b'u' => &[(b"unit", C_UNIT)],
+        b'v' => &[(b"vin", C_ID), (b"voiceprint", C_ID)],
+        _ => &[],
+    }
+}
+
+/// The bits `C_*` of the cue heads that start at `i` (a letter).
+fn cue_bits(bytes: &[u8], i: usize) -> u32 {
+    let rest = &bytes[i..];
+    let mut bits = 0;
+    for (head, bit) in cue_heads(rest[0].to_ascii_lowercase()) {
+        if rest.len() >= head.len() && rest[..head.len()].eq_ignore_ascii_case(head) {
+            bits |= bit;
+        }
+    }
+    if bits & C_DATE != 0 && !date_head(rest) {
+        bits &= !C_DATE;
+    }
+    if bits & C_PO_BOX != 0 && !po_box_head(rest) {
+        bits &= !C_PO_BOX;
+    }
+    if bits & C_ID != 0 && !digit_soon(rest) {
+        bits &= !C_ID;
+    }
+    bits
+}
+
+/// A written date starting here begins with "the " and a day number, or with a whole month
+/// name (`jan`, `june`, `sept` …) that is not followed by more letters.
+fn date_head(rest: &[u8]) -> bool {
+    if rest.len() >= 5 && rest[..4].eq_ignore_ascii_case(b"the ") {
+        return rest[4].is_ascii_digit();
+    }
+    let len = rest
+        .iter()
+        .take(10)
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    let mut word = [0u8; 10];
+    word[..len].copy_from_slice(&rest[..len]);
+    word[..len].make_ascii_lowercase();
+    std::str::from_utf8(&word[..len]).is_ok_and(|w| crate::dict::month_number(w).is_some())
+}
+
+/// `p\.? ?o\.? ?box` (without ASCII case).
+fn po_box_head(rest: &[u8]) -> bool {
+    let mut j = 1;
+    let skip = |j: &mut usize, c: u8| {
+        if rest.get(*j) == Some(&c) {
+            *j += 1;
+        }
+    };
+    skip(&mut j, b'.');
+    skip(&mut j, b' ');
+    if !rest.get(j).is_some_and(|c| c.eq_ignore_ascii_case(&b'o')) {
+        return false;
+    }
+    j += 1;
+    skip(&mut j, b'.');
+    skip(&mut j, b' ');
+    rest.len() >= j + 3 && rest[j..j + 3].eq_ignore_ascii_case(b"box")
+}
+
+/// A cued number needs a digit in its value. Before that digit come at most 54 bytes that
+/// are not separators (a cue phrase of up to 22 letters, "is", and up to 30 bytes of the
+/// value), plus any run of spaces, colons and `#`: a digit must come within that budget.
+fn digit_soon(rest: &[u8]) -> bool {
+    let mut budget = 54usize;
+    for &c in rest {
+        if c.is_ascii_digit() {
+            return true;
+        }
+        if matches!(c, b' ' | b':' | b'#') {
+            continue;
+        }
+        if budget == 0 {
+            return false;
+        }
+        budget -= 1;
+    }
+    false
 }
 
 impl Starts {
+    /// The positions in `cue` that may begin a pattern with bit `bit`.
+    pub fn cued(&self, bit: u32) -> impl Iterator<Item = usize> + '_ {
+        self.cue
+            .iter()
+            .filter(move |&&(_, bits)| bits & bit != 0)
+            .map(|&(i, _)| i)
+    }
+
     pub fn of(bytes: &[u8]) -> Starts {
-        // Prose has a word start every six bytes or so; digits are rarer.
+        use crate::structured::{
+            alnum_id_start, iban_start, mac_start, top_level_domain_at, vin_start,
+        };
         let mut s = Starts {
-            word: Vec::with_capacity(bytes.len() / 4 + 1),
             digit_word: Vec::with_capacity(bytes.len() / 32 + 1),
             symbol_or_digit: Vec::with_capacity(bytes.len() / 16 + 1),
+            cue: Vec::new(),
+            gates: Gates::default(),
         };
+        let g = &mut s.gates;
         let mut prev_word = false;
         for (i, &b) in bytes.iter().enumerate() {
-            let word = is_word_byte(b);
-            if b.is_ascii_digit() {
-                s.symbol_or_digit.push(i);
-                if !prev_word {
-                    s.word.push(i);
-                    s.digit_word.push(i);
+            if b.is_ascii_alphanumeric() {
+                if b.is_ascii_digit() {
+                    g.digit = true;
+                    s.symbol_or_digit.push(i);
+                    if !prev_word {
+                        s.digit_word.push(i);
+                    }
                 }
-            } else if b.is_ascii_alphabetic() {
                 if !prev_word {
-                    s.word.push(i);
+                    let mut bits = 0;
+                    if b.is_ascii_alphabetic() {
+                        bits |= cue_bits(bytes, i);
+                    }
+                    if b.is_ascii_hexdigit() && mac_start(bytes, i) {
+                        bits |= C_MAC;
+                    }
+                    if (b.is_ascii_uppercase() || b.is_ascii_digit()) && vin_start(bytes, i) {
+                        bits |= C_VIN;
+                    }
+                    if b.is_ascii_uppercase() && iban_start(bytes, i) {
+                        bits |= C_IBAN;
+                    }
+                    if alnum_id_start(bytes, i) {
+                        bits |= C_ALNUM;
+                    }
+                    if bits != 0 {
+                        s.cue.push((i, bits));
+                    }
                 }
-            } else if b == b'+' || b == b'(' {
-                s.symbol_or_digit.push(i);
+                prev_word = true;
+                continue;
             }
-            prev_word = word;
+            prev_word = b == b'_';
+            match b {
+                b'(' => s.symbol_or_digit.push(i),
+                b'+' => {
+                    s.symbol_or_digit.push(i);
+                    g.plus |= bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                }
+                b'@' => g.at = true,
+                b':' => {
+                    // Every IPv6 address has two colons with at most four hex digits between.
+                    let hex = bytes[i + 1..]
+                        .iter()
+                        .take(5)
+                        .position(|b| !b.is_ascii_hexdigit());
+                    if hex.is_some_and(|k| bytes[i + 1 + k] == b':') {
+                        g.colon = true;
+                    }
+                    if bytes.get(i + 1..i + 3) == Some(b"//") {
+                        g.url = true;
+                    }
+                }
+                b'.' => {
+                    let before = i.checked_sub(1).and_then(|k| bytes.get(k));
+                    if before.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                        && top_level_domain_at(bytes, i + 1)
+                    {
+                        g.domain = true;
+                    }
+                    if i >= 3 && bytes[i - 3..i].eq_ignore_ascii_case(b"www") {
+                        g.url = true;
+                    }
+                }
+                _ => {}
+            }
         }
         s
     }

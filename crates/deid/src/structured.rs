@@ -7,7 +7,10 @@
 //! lazy DFA handles any haystack; checksums and ranges are verified in code.
 
 use crate::entity::{EntityType, Span};
-use crate::starts::{StartRegex, Starts};
+use crate::starts::{
+    Found, StartRegex, Starts, C_ADDRESS, C_AGE, C_ALNUM, C_IBAN, C_ID, C_MAC, C_PO_BOX, C_UNIT,
+    C_VIN,
+};
 use regex::Regex;
 
 /// The compiled patterns, built once per engine.
@@ -26,15 +29,15 @@ pub(crate) struct Scanners {
     alnum_id: StartRegex,
     iban: StartRegex,
     vin: StartRegex,
-    address_cue: Regex,
-    unit: Regex,
+    address_cue: StartRegex,
+    unit: StartRegex,
     loose_phone: StartRegex,
-    cued_id: Regex,
+    cued_id: StartRegex,
     street: StartRegex,
     street_lower: StartRegex,
-    po_box: Regex,
+    po_box: StartRegex,
     age: StartRegex,
-    age_prefix: Regex,
+    age_prefix: StartRegex,
 }
 
 fn re(pattern: &str) -> Regex {
@@ -43,6 +46,9 @@ fn re(pattern: &str) -> Regex {
     #[allow(clippy::expect_used)]
     Regex::new(&pattern).expect("built-in pattern compiles")
 }
+
+/// The street types of the lowercase pattern `street_lower`.
+const LOWER_STREET_TYPES: &str = "st|ave|rd|blvd|ln|dr|street|avenue|road|drive|lane";
 
 const STREET_TYPES: &str = "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|circle|cir|highway|hwy|parkway|pkwy|square|sq|trail|trl|crescent|alley|loop|pike|plaza";
 
@@ -71,25 +77,27 @@ impl Scanners {
                 r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",
             ),
             vin: StartRegex::new(r"\b[A-HJ-NPR-Z0-9]{17}\b"),
-            address_cue: re(
+            address_cue: StartRegex::new(
                 r"(?i)\b(?:address(?:es)?|ship(?:ped)? to|mail(?:ed)? to)(?: is| to| with| as| of| at)?:? +([^\n?!;]{4,120}?)(?:[?!;\n]|\. |\.$| for | by | since | until | on |$)",
             ),
-            unit: re(r"(?i)\b(?:apt|apartment|suite|ste|unit)\.? ?#?[0-9][0-9A-Za-z\-]*\b"),
+            unit: StartRegex::new(
+                r"(?i)\b(?:apt|apartment|suite|ste|unit)\.? ?#?[0-9][0-9A-Za-z\-]*\b",
+            ),
             loose_phone: StartRegex::new(r"(?:\+|\(|\b0)[0-9][0-9()\- .]{6,20}[0-9]\b"),
-            cued_id: re(
+            cued_id: StartRegex::new(
                 r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|chart(?: number| no\.?| #)|record (?:number|no\.?|#)|member(?: id| number| no\.?| #)?|policy(?: number| no\.?| #)?|group(?: number| no\.?| #)|subscriber(?: id| number)?|medicaid(?: id| number| #)?|medicare(?: id| number| #)?|insurance(?: id| number| #)|account(?: number| no\.?| #)?|acct\.?(?: number| no\.?| #)?|licen[cs]e(?: number| no\.?| #| plate)?|plate(?: number| #)?|dl|permit(?: number| #)?|certificate(?: number| no\.?| #)?|vin|serial(?: number| no\.?| #)?|imei|device id|case(?: number| no\.?| #| id)|student(?: id| number| #)|employee(?: id| number| #)|badge(?: number| #)?|client id|patient id|id(?: number| no\.?| #)?|ssn|social security(?: number| no\.?| #)?|fingerprint(?: id)?|biometric(?: id)?|voiceprint|npi|dea)(?: is|:|#| ?-)?[ :#]*([A-Za-z0-9][A-Za-z0-9\-]{1,24}(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4})?)",
             ),
             street: StartRegex::new(&format!(
                 r"\b[0-9]{{1,6}}[A-Za-z]?(?: (?:[A-Z][A-Za-z'\.\-]*|[0-9]{{1,3}}(?:st|nd|rd|th))){{1,5}} (?i:{STREET_TYPES})\b\.?(?:,? (?i:apt|apartment|unit|suite|ste|#)\.? ?#?[A-Za-z0-9\-]+)?"
             )),
-            street_lower: StartRegex::new(
-                r"\b[0-9]{1,6} [a-z]+(?: [a-z]+)? (?:st|ave|rd|blvd|ln|dr|street|avenue|road|drive|lane)\b",
-            ),
-            po_box: re(r"(?i)\bp\.? ?o\.? ?box [0-9]+\b"),
+            street_lower: StartRegex::new(&format!(
+                r"\b[0-9]{{1,6}} [a-z]+(?: [a-z]+)? (?:{LOWER_STREET_TYPES})\b"
+            )),
+            po_box: StartRegex::new(r"(?i)\bp\.? ?o\.? ?box [0-9]+\b"),
             age: StartRegex::new(
                 r"(?i)\b(?:9[0-9]|1[0-9]{2})(?: ?- ?| )?(?:years?|yrs?|y/o|yo|y\.o\.)(?:[ \-]old)?\b",
             ),
-            age_prefix: re(
+            age_prefix: StartRegex::new(
                 r"(?i)\b(?:age|aged|ages|turns|turned|turning|age of)[ :]+(?:9[0-9]|1[0-9]{2})\b",
             ),
         }
@@ -106,7 +114,7 @@ impl Scanners {
                 score,
             });
         };
-        let g = Gates::of(bytes);
+        let g = &st.gates;
         if g.at {
             for m in self.email.find_iter(text) {
                 push(out, m.start(), m.end(), EntityType::Email, 0.99);
@@ -152,10 +160,7 @@ impl Scanners {
                 }
             }
         }
-        for m in self.mac.find_at(
-            text,
-            st.word.iter().copied().filter(|&i| mac_start(bytes, i)),
-        ) {
+        for m in self.mac.find_at(text, st.cued(C_MAC)) {
             push(out, m.start(), m.end(), EntityType::Device, 0.95);
         }
         for m in self.ssn.find_at(
@@ -189,25 +194,33 @@ impl Scanners {
             let kind = phone_kind(text, m.start());
             push(out, m.start(), m.end(), kind, 0.9);
         }
-        for m in gated(&self.intl_phone, g.plus && g.digit, text) {
+        for m in gated(&self.intl_phone, g.plus, text) {
             let n = m.as_str().bytes().filter(u8::is_ascii_digit).count();
             if (8..=15).contains(&n) {
                 push(out, m.start(), m.end(), phone_kind(text, m.start()), 0.85);
             }
         }
-        for m in self.digits.find_at(text, st.digit_word.iter().copied()) {
+        for m in self.digits.find_at(
+            text,
+            st.digit_word
+                .iter()
+                .copied()
+                .filter(|&i| digits_start(bytes, i)),
+        ) {
             self.classify_digits(text, m.start(), m.end(), out);
         }
-        for m in self.iban.find_at(
-            text,
-            st.word.iter().copied().filter(|&i| iban_start(bytes, i)),
-        ) {
+        for m in self.iban.find_at(text, st.cued(C_IBAN)) {
             if iban_valid(m.as_str()) {
                 push(out, m.start(), m.end(), EntityType::Account, 0.95);
             }
         }
-        for caps in self.address_cue.captures_iter(text) {
-            if let Some(v) = caps.get(1) {
+        for m in self.address_cue.find_at(text, st.cued(C_ADDRESS)) {
+            let Some((_, Some((vstart, vend)))) = self.address_cue.captures_at(text, m.start(), 1)
+            else {
+                continue;
+            };
+            {
+                let v = Found::new(text, vstart, vend);
                 // An address holds a digit or at least two capitalised words.
                 let mut val = v.as_str();
                 // States and ZIP codes keep their own handling: stop before ", OH" or a ZIP.
@@ -239,7 +252,7 @@ impl Scanners {
                 }
             }
         }
-        for m in gated(&self.unit, g.digit, text) {
+        for m in self.unit.find_at(text, st.cued(C_UNIT)) {
             push(out, m.start(), m.end(), EntityType::Location, 0.8);
         }
         for m in self.loose_phone.find_at(
@@ -259,38 +272,33 @@ impl Scanners {
                 push(out, m.start(), m.end(), phone_kind(text, m.start()), 0.7);
             }
         }
-        for m in self.vin.find_at(
-            text,
-            st.word.iter().copied().filter(|&i| vin_start(bytes, i)),
-        ) {
+        for m in self.vin.find_at(text, st.cued(C_VIN)) {
             if vin_valid(m.as_str().as_bytes()) {
                 push(out, m.start(), m.end(), EntityType::Vehicle, 0.95);
             }
         }
-        for m in self.alnum_id.find_at(
-            text,
-            st.word
-                .iter()
-                .copied()
-                .filter(|&i| alnum_id_start(bytes, i)),
-        ) {
+        for m in self.alnum_id.find_at(text, st.cued(C_ALNUM)) {
             self.classify_alnum(text, m.start(), m.end(), out);
         }
-        for m in gated(&self.cued_id, g.digit, text) {
+        for m in self.cued_id.find_at(text, st.cued(C_ID)) {
             // `cued` wants a digit in the value, which ends the match: matches without
-            // a digit skip the costly capture search. At the match's own start the
-            // leftmost-first search finds the same match, now with its groups.
+            // a digit skip the costly capture search.
             if !m.as_str().bytes().any(|b| b.is_ascii_digit()) {
                 continue;
             }
-            let Some(caps) = self.cued_id.captures_at(text, m.start()) else {
-                continue;
-            };
-            if let (Some(all), Some(value)) = (caps.get(0), caps.get(1)) {
-                cued(text, all.start(), value.start(), value.end(), out);
+            if let Some(((start, _), Some((vstart, vend)))) =
+                self.cued_id.captures_at(text, m.start(), 1)
+            {
+                cued(text, start, vstart, vend, out);
             }
         }
-        for m in self.street.find_at(text, st.digit_word.iter().copied()) {
+        for m in self.street.find_at(
+            text,
+            st.digit_word
+                .iter()
+                .copied()
+                .filter(|&i| street_start(bytes, i, false)),
+        ) {
             // "St." keeps its period; "Street." ends a sentence.
             let s = m.as_str();
             let full_word_then_period = s.ends_with('.')
@@ -305,13 +313,16 @@ impl Scanners {
             };
             push(out, m.start(), end, EntityType::Location, 0.9);
         }
-        for m in self
-            .street_lower
-            .find_at(text, st.digit_word.iter().copied())
-        {
+        for m in self.street_lower.find_at(
+            text,
+            st.digit_word
+                .iter()
+                .copied()
+                .filter(|&i| street_start(bytes, i, true)),
+        ) {
             push(out, m.start(), m.end(), EntityType::Location, 0.7);
         }
-        for m in gated(&self.po_box, g.digit, text) {
+        for m in self.po_box.find_at(text, st.cued(C_PO_BOX)) {
             push(out, m.start(), m.end(), EntityType::Location, 0.9);
         }
         for m in self.age.find_at(
@@ -319,12 +330,12 @@ impl Scanners {
             st.digit_word
                 .iter()
                 .copied()
-                .filter(|&i| matches!(bytes[i], b'1' | b'9')),
+                .filter(|&i| age_start(bytes, i)),
         ) {
             let end = m.start() + m.as_str().bytes().take_while(u8::is_ascii_digit).count();
             push(out, m.start(), end, EntityType::Age, 0.9);
         }
-        for m in gated(&self.age_prefix, g.digit, text) {
+        for m in self.age_prefix.find_at(text, st.cued(C_AGE)) {
             let s = m.as_str();
             let digits = s.bytes().rev().take_while(u8::is_ascii_digit).count();
             push(out, m.end() - digits, m.end(), EntityType::Age, 0.9);
@@ -412,63 +423,19 @@ impl Scanners {
     }
 }
 
-/// Cheap facts about a text that tell which patterns cannot match it, found in one pass.
-#[derive(Default)]
-pub(crate) struct Gates {
-    /// An ASCII digit.
-    pub digit: bool,
-    at: bool,
-    colon: bool,
-    hyphen: bool,
-    plus: bool,
-    /// "://" or "www." (any case): a URL may start here.
-    url: bool,
-    /// A period between an ASCII letter, digit or hyphen and a letter: a domain may end here.
-    domain: bool,
-    /// 17 uppercase letters or digits in a row: a VIN may be here.
-    caps_run: bool,
-}
-
-impl Gates {
-    pub fn of(bytes: &[u8]) -> Gates {
-        let mut g = Gates::default();
-        let mut run = 0usize;
-        for (i, &b) in bytes.iter().enumerate() {
-            if b.is_ascii_uppercase() || b.is_ascii_digit() {
-                run += 1;
-                if run >= 17 {
-                    g.caps_run = true;
-                }
-            } else {
-                run = 0;
-            }
-            match b {
-                b'0'..=b'9' => g.digit = true,
-                b'@' => g.at = true,
-                b'-' => g.hyphen = true,
-                b'+' => g.plus = true,
-                b':' => {
-                    g.colon = true;
-                    if bytes.get(i + 1..i + 3) == Some(b"//") {
-                        g.url = true;
-                    }
-                }
-                b'.' => {
-                    let before = i.checked_sub(1).and_then(|k| bytes.get(k));
-                    if before.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-')
-                        && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
-                    {
-                        g.domain = true;
-                    }
-                    if i >= 3 && bytes[i - 3..i].eq_ignore_ascii_case(b"www") {
-                        g.url = true;
-                    }
-                }
-                _ => {}
-            }
-        }
-        g
-    }
+/// One of the domain pattern's top-level domains starts at `i` and ends at an ASCII word boundary.
+pub(crate) fn top_level_domain_at(b: &[u8], i: usize) -> bool {
+    const TLDS: [&[u8]; 20] = [
+        b"com", b"org", b"net", b"edu", b"gov", b"io", b"co", b"us", b"uk", b"ca", b"info", b"biz",
+        b"me", b"ly", b"app", b"dev", b"health", b"tv", b"ai", b"gl",
+    ];
+    let rest = &b[i.min(b.len())..];
+    let len = rest
+        .iter()
+        .take(7)
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    (2..=6).contains(&len) && TLDS.iter().any(|t| t.eq_ignore_ascii_case(&rest[..len]))
 }
 
 fn byte_at(b: &[u8], i: usize) -> u8 {
@@ -481,31 +448,141 @@ fn digit_at(b: &[u8], i: usize) -> bool {
 
 // Where each anchored pattern can start: necessary conditions read off its regex.
 
-/// `\b[0-9]{1,3}\.`
+/// `\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]`
 fn ipv4_start(b: &[u8], i: usize) -> bool {
-    byte_at(b, i + 1) == b'.'
-        || digit_at(b, i + 1)
-            && (byte_at(b, i + 2) == b'.' || digit_at(b, i + 2) && byte_at(b, i + 3) == b'.')
+    let mut j = i;
+    for k in 0..4 {
+        let digits = b[j.min(b.len())..]
+            .iter()
+            .take(4)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if !(1..=3).contains(&digits) {
+            return false;
+        }
+        j += digits;
+        if k < 3 {
+            if byte_at(b, j) != b'.' {
+                return false;
+            }
+            j += 1;
+        }
+    }
+    true
 }
 
-/// `\b[0-9A-Fa-f]{2}[:\-]`
-fn mac_start(b: &[u8], i: usize) -> bool {
-    byte_at(b, i).is_ascii_hexdigit()
-        && byte_at(b, i + 1).is_ascii_hexdigit()
-        && matches!(byte_at(b, i + 2), b':' | b'-')
+/// `\b[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}`
+pub(crate) fn mac_start(b: &[u8], i: usize) -> bool {
+    (0..6).all(|k| {
+        let j = i + 3 * k;
+        byte_at(b, j).is_ascii_hexdigit()
+            && byte_at(b, j + 1).is_ascii_hexdigit()
+            && (k == 5 || matches!(byte_at(b, j + 2), b':' | b'-'))
+    })
 }
 
-/// `\b[0-9]{3}[\- ]`
+/// `\b[0-9]{3}[\- ][0-9]{2}[\- ][0-9]{4}`
 fn ssn_start(b: &[u8], i: usize) -> bool {
-    digit_at(b, i + 1) && digit_at(b, i + 2) && matches!(byte_at(b, i + 3), b'-' | b' ')
+    let sep = |j: usize| matches!(byte_at(b, j), b'-' | b' ');
+    let digits = |j: usize, n: usize| (j..j + n).all(|k| digit_at(b, k));
+    digits(i, 3) && sep(i + 3) && digits(i + 4, 2) && sep(i + 6) && digits(i + 7, 4)
 }
 
-/// `\+?1`, `\(` or `[0-9]{3}[ .\-]`
+/// `(?:\+?1[ .\-]?)?(?:\([0-9]{3}\)|[0-9]{3}[ .\-])`
 fn phone_start(b: &[u8], i: usize) -> bool {
-    matches!(b[i], b'+' | b'(' | b'1')
-        || digit_at(b, i + 1)
-            && digit_at(b, i + 2)
-            && matches!(byte_at(b, i + 3), b' ' | b'.' | b'-')
+    let sep = |j: usize| matches!(byte_at(b, j), b' ' | b'.' | b'-');
+    let digits = |j: usize, n: usize| (j..j + n).all(|k| digit_at(b, k));
+    // The exchange and line: `[0-9]{3}[ .\-][0-9]{4}`.
+    let rest = |j: usize| digits(j, 3) && sep(j + 3) && digits(j + 4, 4);
+    let area = |j: usize| {
+        byte_at(b, j) == b'('
+            && digits(j + 1, 3)
+            && byte_at(b, j + 4) == b')'
+            && (rest(j + 5) || byte_at(b, j + 5) == b' ' && rest(j + 6))
+            || digits(j, 3) && sep(j + 3) && rest(j + 4)
+    };
+    let after_one = |j: usize| area(j) || sep(j) && area(j + 1);
+    area(i)
+        || b[i] == b'1' && after_one(i + 1)
+        || b[i] == b'+' && byte_at(b, i + 1) == b'1' && after_one(i + 2)
+}
+
+/// `\b[0-9](?:[0-9]|[ \-][0-9]{3,}){4,}`: the four repetitions, each at its shortest.
+fn digits_start(b: &[u8], i: usize) -> bool {
+    let mut j = i + 1;
+    for _ in 0..4 {
+        if digit_at(b, j) {
+            j += 1;
+        } else if matches!(byte_at(b, j), b' ' | b'-') && (1..4).all(|k| digit_at(b, j + k)) {
+            j += 4;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// `\b[0-9]{1,6}[A-Za-z]? [A-Z0-9]` (`lower`: `\b[0-9]{1,6} [a-z]`).
+fn street_start(b: &[u8], i: usize, lower: bool) -> bool {
+    let digits = b[i..]
+        .iter()
+        .take(7)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if digits > 6 {
+        return false;
+    }
+    let mut j = i + digits;
+    if lower {
+        // `[0-9]{1,6} [a-z]+(?: [a-z]+)? (?:st|ave|…)\b`: a street type as second or third word.
+        return byte_at(b, j) == b' '
+            && byte_at(b, j + 1).is_ascii_lowercase()
+            && street_type_soon(&b[j + 1..], 2, true);
+    }
+    if byte_at(b, j).is_ascii_alphabetic() {
+        j += 1;
+    }
+    byte_at(b, j) == b' '
+        && {
+            let c = byte_at(b, j + 1);
+            c.is_ascii_uppercase() || c.is_ascii_digit()
+        }
+        && street_type_soon(&b[j + 1..], 5, false)
+}
+
+/// A street type of `street` (`lower`: of `street_lower`) is one of the `words`
+/// space-separated words after the first of `rest`.
+fn street_type_soon(rest: &[u8], words: usize, lower: bool) -> bool {
+    rest.split(|&c| c == b' ').skip(1).take(words).any(|w| {
+        let len = w.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        len <= 9 && {
+            let mut buf = [0u8; 9];
+            buf[..len].copy_from_slice(&w[..len]);
+            if !lower {
+                buf.make_ascii_lowercase();
+            }
+            is_street_type(&buf[..len], lower)
+        }
+    })
+}
+
+/// One of `STREET_TYPES` (`lower`: of `LOWER_STREET_TYPES`), given in lowercase.
+fn is_street_type(w: &[u8], lower: bool) -> bool {
+    match w {
+        b"st" | b"ave" | b"rd" | b"blvd" | b"ln" | b"dr" | b"street" | b"avenue" | b"road"
+        | b"drive" | b"lane" => true,
+        b"boulevard" | b"court" | b"ct" | b"way" | b"place" | b"pl" | b"terrace" | b"ter"
+        | b"circle" | b"cir" | b"highway" | b"hwy" | b"parkway" | b"pkwy" | b"square" | b"sq"
+        | b"trail" | b"trl" | b"crescent" | b"alley" | b"loop" | b"pike" | b"plaza" => !lower,
+        _ => false,
+    }
+}
+
+/// `\b(?:9[0-9]|1[0-9]{2})[ \-yY]`
+fn age_start(b: &[u8], i: usize) -> bool {
+    let next = |j: usize| matches!(byte_at(b, j), b' ' | b'-' | b'y' | b'Y');
+    b[i] == b'9' && digit_at(b, i + 1) && next(i + 2)
+        || b[i] == b'1' && digit_at(b, i + 1) && digit_at(b, i + 2) && next(i + 3)
 }
 
 /// `(?:\+|\(|\b0)[0-9]`
@@ -515,7 +592,7 @@ fn loose_phone_start(b: &[u8], i: usize) -> bool {
 }
 
 /// `\b[A-Z]{2}[0-9]{2}`
-fn iban_start(b: &[u8], i: usize) -> bool {
+pub(crate) fn iban_start(b: &[u8], i: usize) -> bool {
     byte_at(b, i).is_ascii_uppercase()
         && byte_at(b, i + 1).is_ascii_uppercase()
         && digit_at(b, i + 2)
@@ -523,7 +600,7 @@ fn iban_start(b: &[u8], i: usize) -> bool {
 }
 
 /// `\b[A-HJ-NPR-Z0-9]{17}`
-fn vin_start(b: &[u8], i: usize) -> bool {
+pub(crate) fn vin_start(b: &[u8], i: usize) -> bool {
     b.len() >= i + 17
         && b[i..i + 17].iter().all(|&c| {
             c.is_ascii_digit() || c.is_ascii_uppercase() && !matches!(c, b'I' | b'O' | b'Q')
@@ -531,9 +608,10 @@ fn vin_start(b: &[u8], i: usize) -> bool {
 }
 
 /// `\b(?:[A-Za-z]{1,5}[\-#]?[0-9]|[0-9]{2,}[A-Za-z])`
-fn alnum_id_start(b: &[u8], i: usize) -> bool {
+pub(crate) fn alnum_id_start(b: &[u8], i: usize) -> bool {
     if digit_at(b, i) {
-        return true;
+        let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        return digits >= 2 && byte_at(b, i + digits).is_ascii_alphabetic();
     }
     let letters = b[i..]
         .iter()
@@ -898,6 +976,18 @@ mod tests {
         ] {
             assert_eq!(ssn_valid(s.as_bytes()), ok, "{s}");
         }
+    }
+
+    #[test]
+    fn street_type_lists_agree_with_the_patterns() {
+        for t in STREET_TYPES.split('|') {
+            assert!(is_street_type(t.as_bytes(), false), "{t}");
+        }
+        for t in LOWER_STREET_TYPES.split('|') {
+            assert!(is_street_type(t.as_bytes(), true), "{t}");
+        }
+        assert!(!is_street_type(b"court", true));
+        assert!(!is_street_type(b"stop", false));
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub(crate) struct Word<'a> {
     pub all_caps: bool,
     /// First word of a sentence, line or field.
     pub sentence_start: bool,
+    /// The word holds an apostrophe or a hyphen.
+    pub inner: bool,
     /// Byte offset where the text between the previous word and this one starts.
     pub gap_start: usize,
 }
@@ -34,47 +36,74 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '\u{2019}'
 }
 
+/// The character at byte `i` of `text` (a char boundary) and its length; ASCII costs no decoding.
+#[inline]
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        return (char::from(b), 1);
+    }
+    let c = text[i..].chars().next().unwrap_or('\u{fffd}');
+    (c, c.len_utf8())
+}
+
+#[inline]
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        c.is_alphabetic()
+    }
+}
+
 /// Splits `text` into words. Digits are not words; they break words.
 ///
 /// `lowered` is `text.to_ascii_lowercase()` (same byte offsets): ASCII words borrow from it.
 pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
-    let mut out: Vec<Word<'a>> = Vec::with_capacity(text.len() / 5);
-    let mut iter = text.char_indices().peekable();
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut out: Vec<Word<'a>> = Vec::with_capacity(n / 5);
     let mut prev_end = 0usize;
-    while let Some((i, c)) = iter.next() {
-        if !c.is_alphabetic() {
+    let mut i = 0;
+    while i < n {
+        let (c, len) = char_at(text, i);
+        if !is_letter(c) {
+            i += len;
             continue;
         }
         let start = i;
-        let mut end = i + c.len_utf8();
+        let mut end = i + len;
+        let mut ascii = c.is_ascii();
+        let mut letters = 1usize;
+        let mut upper = usize::from(c.is_uppercase());
+        let mut inner = false;
         // Extend over letters, and over an apostrophe or hyphen followed by a letter.
-        while let Some(&(j, d)) = iter.peek() {
-            if d.is_alphabetic() {
-                end = j + d.len_utf8();
-                iter.next();
+        while end < n {
+            let (d, dl) = char_at(text, end);
+            if is_letter(d) {
+                letters += 1;
+                upper += usize::from(d.is_uppercase());
+                ascii &= d.is_ascii();
+                end += dl;
                 continue;
             }
             if is_apostrophe(d) || d == '-' {
-                let after = j + d.len_utf8();
-                let next_is_letter = text[after..]
-                    .chars()
-                    .next()
-                    .is_some_and(|n| n.is_alphabetic());
-                if next_is_letter {
-                    end = after;
-                    iter.next();
-                    continue;
-                }
-                if is_apostrophe(d) {
+                let after = end + dl;
+                let next_is_letter = after < n && is_letter(char_at(text, after).0);
+                if next_is_letter || is_apostrophe(d) {
                     // A trailing possessive apostrophe ("Jones'") belongs to the word.
+                    ascii &= d.is_ascii();
+                    inner = true;
                     end = after;
-                    iter.next();
+                    if next_is_letter {
+                        continue;
+                    }
                 }
             }
             break;
         }
         let raw = &text[start..end];
-        let lower: Cow<'a, str> = if raw.is_ascii() {
+        let lower: Cow<'a, str> = if ascii {
             match lowered.get(start..end) {
                 Some(l) => Cow::Borrowed(l),
                 None => Cow::Owned(raw.to_ascii_lowercase()),
@@ -92,25 +121,23 @@ pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
         };
         let mut base_len = lower.len();
         let mut base_end = end;
-        if lower.ends_with("'s") && lower.len() > 2 {
-            base_len -= 2;
-            base_end -= if raw.ends_with("\u{2019}s") { 4 } else { 2 };
-        } else if lower.ends_with('\'') {
-            base_len -= 1;
-            base_end -= if raw.ends_with('\u{2019}') { 3 } else { 1 };
+        if inner {
+            if lower.ends_with("'s") && lower.len() > 2 {
+                base_len -= 2;
+                base_end -= if raw.ends_with("\u{2019}s") { 4 } else { 2 };
+            } else if lower.ends_with('\'') {
+                base_len -= 1;
+                base_end -= if raw.ends_with('\u{2019}') { 3 } else { 1 };
+            }
         }
-        let cap = raw.chars().next().is_some_and(char::is_uppercase);
-        let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
-        let all_caps = letters >= 2
-            && raw
-                .chars()
-                .filter(|c| c.is_alphabetic())
-                .all(char::is_uppercase);
+        let cap = c.is_uppercase();
+        let all_caps = letters >= 2 && upper == letters;
         let gap = &text[prev_end..start];
-        let sentence_start = out.is_empty() || {
-            let g = gap.trim_end_matches([' ', '\t', '"', '(', '\u{201c}', '*', '-']);
-            g.ends_with(['.', '!', '?', ':', ';', '>']) || gap.contains('\n')
-        };
+        let sentence_start = out.is_empty()
+            || gap != " " && {
+                let g = gap.trim_end_matches([' ', '\t', '"', '(', '\u{201c}', '*', '-']);
+                g.ends_with(['.', '!', '?', ':', ';', '>']) || gap.contains('\n')
+            };
         out.push(Word {
             start,
             end,
@@ -120,9 +147,11 @@ pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
             cap,
             all_caps,
             sentence_start,
+            inner,
             gap_start: prev_end,
         });
         prev_end = end;
+        i = end;
     }
     out
 }
