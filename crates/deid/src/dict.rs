@@ -167,14 +167,21 @@ fn hash(w: &[u8]) -> u64 {
         h = (h.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(K);
     }
     let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut tail = 0u64;
-        for (i, &b) in rest.iter().enumerate() {
-            tail |= u64::from(b) << (8 * i);
+    let n = rest.len();
+    // Every byte of the remainder, packed without a loop (overlapping loads).
+    let tail = match n {
+        0 => return h,
+        1..=3 => u64::from(rest[0]) | u64::from(rest[n / 2]) << 8 | u64::from(rest[n - 1]) << 16,
+        _ => {
+            let u32_at = |i: usize| {
+                let mut x = [0u8; 4];
+                x.copy_from_slice(&rest[i..i + 4]);
+                u64::from(u32::from_le_bytes(x))
+            };
+            u32_at(0) | u32_at(n - 4) << 32
         }
-        h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
-    }
-    h
+    };
+    (h.rotate_left(5) ^ tail).wrapping_mul(K)
 }
 
 /// `key` (of at most 16 bytes) equals the first `key.len()` bytes of `head`, compared by

@@ -6,7 +6,7 @@ use crate::entity::{EntityType, Span};
 use crate::names;
 use crate::starts::Starts;
 use crate::structured::Scanners;
-use crate::surrogate::{redaction, CaseKey, Pseudonymizer};
+use crate::surrogate::{push_redaction, CaseKey, Pseudonymizer};
 use crate::text;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashSet;
@@ -88,7 +88,7 @@ impl Engine {
 
     /// Every identifier in `text`: sorted, not overlapping, byte offsets (end exclusive).
     pub fn find(&self, text: &str) -> Vec<Span> {
-        let mut spans = Vec::new();
+        let mut spans = Vec::with_capacity(text.len() / 64 + 4);
         let starts = Starts::of(text.as_bytes());
         self.scanners.find(text, &starts, &mut spans);
         self.dates.find(text, &starts, &mut spans);
@@ -148,7 +148,7 @@ pub(crate) fn redact_spans(text: &str, spans: &[Span]) -> String {
             continue;
         }
         out.push_str(&text[last..s.start]);
-        out.push_str(&redaction(text, s));
+        push_redaction(&mut out, text, s);
         last = s.end;
     }
     out.push_str(&text[last..]);

@@ -12,7 +12,7 @@ use crate::dict::{
     F_NAME_WORD, F_PLACE, F_REGION,
 };
 use crate::entity::{EntityType, Span};
-use crate::text::Word;
+use crate::text::{Gap, Word};
 
 const B_CONNECTOR: u32 = 1;
 const B_AUX: u32 = 1 << 1;
@@ -177,18 +177,16 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn gap(&self, i: usize) -> &str {
-        let w = &self.words[i];
-        &self.text[w.gap_start..w.start]
-    }
-
     /// Word `i` follows word `i - 1` with only a space (or an abbreviation's period).
     fn joined(&self, i: usize) -> bool {
         if i == 0 {
             return false;
         }
-        let g = self.gap(i);
-        g == " " || (g == ". " && self.words[i - 1].base().len() <= 2)
+        match self.words[i].gap {
+            Gap::Space => true,
+            Gap::PeriodSpace => self.words[i - 1].base().len() <= 2,
+            _ => false,
+        }
     }
 
     fn english(&self, i: usize) -> bool {
@@ -316,7 +314,7 @@ pub(crate) fn find(text: &str, words: &[Word<'_>], d: &Dictionaries, out: &mut V
 /// The end (exclusive) of the capitalised run starting at `i`.
 fn cap_run(c: &Ctx<'_>, i: usize) -> usize {
     let mut j = i + 1;
-    while j < c.words.len() && (c.joined(j) || c.gap(j) == " & " && c.words[j].cap) {
+    while j < c.words.len() && (c.joined(j) || c.words[j].gap == Gap::Ampersand && c.words[j].cap) {
         let w = &c.words[j];
         if w.cap {
             j += 1;
@@ -341,8 +339,7 @@ fn preceded_by(c: &Ctx<'_>, i: usize, phrases: &[&str], bit: u32) -> bool {
     if i == 0 || c.info[i - 1].ent.cues & bit == 0 {
         return false;
     }
-    let g = c.gap(i);
-    if !(g == " " || g == ", ") {
+    if !matches!(c.words[i].gap, Gap::Space | Gap::CommaSpace) {
         return false;
     }
     if bit != B_ORG_CUE_LAST {
@@ -454,7 +451,8 @@ fn places(c: &mut Ctx<'_>) {
                 let b = c.words[i + k].base();
                 // GeoNames spells "St. Louis" with the period.
                 key.push_str(b);
-                let next_gap_period = i + k + 1 < n && c.gap(i + k + 1).starts_with('.')
+                let next_gap_period = i + k + 1 < n
+                    && matches!(c.words[i + k + 1].gap, Gap::Period | Gap::PeriodSpace)
                     || i + k + 1 == n && c.text[c.words[i + k].end..].starts_with('.');
                 if (b == "st" || b == "ft" || b == "mt") && next_gap_period {
                     key.push('.');
@@ -505,7 +503,7 @@ fn places(c: &mut Ctx<'_>) {
         let english = matched == 1 && (c.english(i) || c.calendar(i));
         let followed_by_region = {
             let j = i + matched;
-            j < n && c.gap(j) == ", " && {
+            j < n && c.words[j].gap == Gap::CommaSpace && {
                 let b = c.words[j].base();
                 c.info[j].ent.is(F_REGION) || (c.words[j].all_caps && b.len() == 2)
             }
@@ -556,10 +554,14 @@ fn people(c: &mut Ctx<'_>) {
         }
         let w = &c.words[i];
         let b = w.base();
-        if b.chars().count() < 2 {
+        if b.len() < 2 || b.len() < 5 && b.chars().count() < 2 {
             continue;
         }
         let english = c.english(i);
+        if !w.cap && english && !c.first_name(i) {
+            // Nothing below flags an ordinary lowercase word that is no first name.
+            continue;
+        }
         let keep = c.info[i].ent.is(F_KEEP);
         let named = c.named(i);
         let calendar = c.calendar(i);
@@ -605,7 +607,7 @@ fn people(c: &mut Ctx<'_>) {
             continue;
         }
         let after_initial = i > 0
-            && c.gap(i) == ". "
+            && c.words[i].gap == Gap::PeriodSpace
             && c.words[i - 1].cap
             && c.words[i - 1].base().chars().count() == 1;
         if w.cap && after_initial && (named || !english) {
@@ -724,7 +726,8 @@ fn emit(c: &Ctx<'_>, out: &mut Vec<Span>) {
         let mut j = i;
         let mut min_score = score;
         while j + 1 < n
-            && (c.joined(j + 1) || kind == EntityType::Organization && c.gap(j + 1) == " & ")
+            && (c.joined(j + 1)
+                || kind == EntityType::Organization && c.words[j + 1].gap == Gap::Ampersand)
             && (kind != EntityType::Name || c.words[j].base_len == c.words[j].lower.len())
         {
             match c.info[j + 1].label {

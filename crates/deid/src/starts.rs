@@ -78,19 +78,28 @@ impl StartRegex {
 }
 
 impl StartRegex {
-    /// The spans of the whole match and of group `group` of an anchored match at `start`.
+    /// The spans of the whole match and of group `group` of the anchored match `found`
+    /// (which this pattern reported). The search covers only the match, which keeps the
+    /// bounded backtracker's work proportional to it; look-around still sees the text
+    /// beyond, so the match and its groups are the same.
     pub fn captures_at(
         &self,
         text: &str,
-        start: usize,
+        found: Found<'_>,
         group: usize,
     ) -> Option<((usize, usize), Option<(usize, usize)>)> {
-        let input = Input::new(text).range(start..).anchored(Anchored::Yes);
-        let mut caps = self.0.create_captures();
-        self.0.search_captures(&input, &mut caps);
-        let all = caps.get_match()?;
-        let g = caps.get_group(group).map(|s| (s.start, s.end));
-        Some(((all.start(), all.end()), g))
+        let input = Input::new(text)
+            .range(found.start()..found.end())
+            .anchored(Anchored::Yes);
+        // Two slots per group up to `group`, on the stack: no allocation per search.
+        let mut slots = [None; 8];
+        let used = (2 * (group + 1)).min(slots.len());
+        self.0.search_slots(&input, &mut slots[..used])?;
+        let span = |k: usize| {
+            let slot = |j: usize| slots.get(j).copied().flatten();
+            Some((slot(2 * k)?.get(), slot(2 * k + 1)?.get()))
+        };
+        Some((span(0)?, span(group)))
     }
 }
 
@@ -221,8 +230,14 @@ fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
 fn cue_bits(bytes: &[u8], i: usize) -> u32 {
     let rest = &bytes[i..];
     let mut bits = 0;
+    // Every head has two bytes or more, and most words differ from them in the second
+    // (`| 0x20` folds ASCII case and keeps the space and the period of "p. o.").
+    let second = rest.get(1).map_or(0, |b| b | 0x20);
     for (head, bit) in cue_heads(rest[0].to_ascii_lowercase()) {
-        if rest.len() >= head.len() && rest[..head.len()].eq_ignore_ascii_case(head) {
+        if head[1] == second
+            && rest.len() >= head.len()
+            && rest[..head.len()].eq_ignore_ascii_case(head)
+        {
             bits |= bit;
         }
     }
@@ -310,21 +325,21 @@ impl Starts {
         let mut s = Starts {
             digit_word: Vec::with_capacity(bytes.len() / 32 + 1),
             symbol_or_digit: Vec::with_capacity(bytes.len() / 16 + 1),
-            cue: Vec::new(),
+            cue: Vec::with_capacity(bytes.len() / 32 + 1),
             gates: Gates::default(),
         };
         let g = &mut s.gates;
-        let mut prev_word = false;
-        for (i, &b) in bytes.iter().enumerate() {
-            if b.is_ascii_alphanumeric() {
-                if b.is_ascii_digit() {
-                    g.digit = true;
-                    s.symbol_or_digit.push(i);
-                    if !prev_word {
+        let n = bytes.len();
+        let mut i = 0;
+        while i < n {
+            let b = bytes[i];
+            let alnum = b.is_ascii_alphanumeric();
+            if alnum || b == b'_' {
+                if alnum {
+                    // A word start: the loop below walks over every word whole.
+                    if b.is_ascii_digit() {
                         s.digit_word.push(i);
                     }
-                }
-                if !prev_word {
                     let mut bits = 0;
                     if b.is_ascii_alphabetic() {
                         bits |= cue_bits(bytes, i);
@@ -345,10 +360,20 @@ impl Starts {
                         s.cue.push((i, bits));
                     }
                 }
-                prev_word = true;
+                while i < n {
+                    let c = bytes[i];
+                    if c.is_ascii_alphabetic() || c == b'_' {
+                        i += 1;
+                    } else if c.is_ascii_digit() {
+                        g.digit = true;
+                        s.symbol_or_digit.push(i);
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
                 continue;
             }
-            prev_word = b == b'_';
             match b {
                 b'(' => s.symbol_or_digit.push(i),
                 b'+' => {
@@ -382,6 +407,7 @@ impl Starts {
                 }
                 _ => {}
             }
+            i += 1;
         }
         s
     }

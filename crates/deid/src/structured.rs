@@ -215,8 +215,7 @@ impl Scanners {
             }
         }
         for m in self.address_cue.find_at(text, st.cued(C_ADDRESS)) {
-            let Some((_, Some((vstart, vend)))) = self.address_cue.captures_at(text, m.start(), 1)
-            else {
+            let Some((_, Some((vstart, vend)))) = self.address_cue.captures_at(text, m, 1) else {
                 continue;
             };
             {
@@ -286,9 +285,7 @@ impl Scanners {
             if !m.as_str().bytes().any(|b| b.is_ascii_digit()) {
                 continue;
             }
-            if let Some(((start, _), Some((vstart, vend)))) =
-                self.cued_id.captures_at(text, m.start(), 1)
-            {
+            if let Some(((start, _), Some((vstart, vend)))) = self.cued_id.captures_at(text, m, 1) {
                 cued(text, start, vstart, vend, out);
             }
         }

@@ -44,13 +44,17 @@ impl CaseKey {
     }
 }
 
-/// The redaction text of one span.
-pub(crate) fn redaction(text: &str, span: &Span) -> String {
+/// Appends the redaction of `span` to `out`, without allocating.
+pub(crate) fn push_redaction(out: &mut String, text: &str, span: &Span) {
     let s = &text[span.start..span.end];
     match span.kind {
-        EntityType::Age => "90+".to_string(),
-        EntityType::Location if is_zip(s) => zip3(s),
-        kind => format!("[{kind}]"),
+        EntityType::Age => out.push_str("90+"),
+        EntityType::Location if is_zip(s) => out.push_str(&zip3(s)),
+        kind => {
+            out.push('[');
+            out.push_str(kind.as_str());
+            out.push(']');
+        }
     }
 }
 

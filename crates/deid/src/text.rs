@@ -2,6 +2,36 @@
 
 use std::borrow::Cow;
 
+/// The text between a word and the one before it, in the forms the passes ask about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Gap {
+    /// `" "`
+    Space,
+    /// `". "`
+    PeriodSpace,
+    /// `", "`
+    CommaSpace,
+    /// `" & "`
+    Ampersand,
+    /// Anything else starting with `.`.
+    Period,
+    /// Anything else (and the start of the text).
+    Other,
+}
+
+impl Gap {
+    fn of(gap: &str) -> Gap {
+        match gap.as_bytes() {
+            b" " => Gap::Space,
+            b". " => Gap::PeriodSpace,
+            b", " => Gap::CommaSpace,
+            b" & " => Gap::Ampersand,
+            [b'.', ..] => Gap::Period,
+            _ => Gap::Other,
+        }
+    }
+}
+
 /// One word: letters with inner apostrophes, hyphens and periods of initials.
 #[derive(Clone, Debug)]
 pub(crate) struct Word<'a> {
@@ -22,8 +52,8 @@ pub(crate) struct Word<'a> {
     pub sentence_start: bool,
     /// The word holds an apostrophe or a hyphen.
     pub inner: bool,
-    /// Byte offset where the text between the previous word and this one starts.
-    pub gap_start: usize,
+    /// The form of the text between the previous word and this one.
+    pub gap: Gap,
 }
 
 impl Word<'_> {
@@ -148,7 +178,7 @@ pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
             all_caps,
             sentence_start,
             inner,
-            gap_start: prev_end,
+            gap: Gap::of(gap),
         });
         prev_end = end;
         i = end;
