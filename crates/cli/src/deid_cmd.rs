@@ -4,6 +4,7 @@
 //! `--jsonl` reads `{"id", "text"}` lines and writes `{"id", "text", "spans"}` lines with byte
 //! offsets into the input; `--jobs N` processes JSON lines on N threads; `alcove deid eval
 //! --gold FILE.jsonl` prints token-level recall, precision and F2 against gold spans.
+//! `--allow FILE` and `--deny FILE` load the practice's lists (see `Config::from_lists`).
 
 use alcove_deid::stream::{self, Mode, Options};
 use alcove_deid::{eval, CaseKey, Config, Engine};
@@ -33,6 +34,13 @@ pub struct DeidArgs {
     /// Replace invalid UTF-8 with U+FFFD instead of stopping with an error.
     #[arg(long)]
     lossy: bool,
+    /// The practice's allow list: words and phrases never to flag, one a line.
+    #[arg(long, value_name = "FILE")]
+    allow: Option<PathBuf>,
+    /// The practice's deny list: `TYPE phrase` a line (`ORGANIZATION Riverside Counseling`),
+    /// always flagged with that type.
+    #[arg(long, value_name = "FILE")]
+    deny: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -53,7 +61,24 @@ enum DeidMode {
 
 /// Runs `alcove deid`.
 pub fn run(args: DeidArgs) -> anyhow::Result<()> {
-    let engine = Engine::new(Config::default());
+    let read = |path: &Option<PathBuf>, what: &str| -> anyhow::Result<String> {
+        match path {
+            Some(p) => std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read the {what} list {}", p.display())),
+            None => Ok(String::new()),
+        }
+    };
+    let (allow, deny) = (read(&args.allow, "allow")?, read(&args.deny, "deny")?);
+    let config = Config::from_lists(&allow, &deny).with_context(|| {
+        format!(
+            "in the deny list {}",
+            args.deny
+                .as_deref()
+                .unwrap_or(std::path::Path::new("-"))
+                .display()
+        )
+    })?;
+    let engine = Engine::new(config);
     if let Some(DeidCommand::Eval { gold }) = args.command {
         let file = std::fs::File::open(&gold)
             .with_context(|| format!("cannot open the gold file {}", gold.display()))?;

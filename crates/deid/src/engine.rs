@@ -3,6 +3,7 @@
 use crate::dates::DateScanner;
 use crate::dict::Dictionaries;
 use crate::entity::{EntityType, Span};
+use crate::error::{Error, ErrorKind};
 use crate::names;
 use crate::starts::Starts;
 use crate::structured::Scanners;
@@ -30,6 +31,57 @@ pub struct Engine {
     allow: HashSet<String>,
     deny: Option<(AhoCorasick, Vec<EntityType>)>,
     min_score: f32,
+}
+
+impl Config {
+    /// A configuration from a practice's lists, as plain text, one entry a line; blank
+    /// lines and lines starting with `#` are skipped.
+    ///
+    /// - `allow`: a word or phrase never to flag, e.g. the practice's own name.
+    /// - `deny`: a type and a phrase always to flag with that type, separated by
+    ///   whitespace: `ORGANIZATION Riverside Family Counseling`.
+    ///
+    /// A deny line with an unknown type or no phrase is an error naming its line
+    /// (never its text, which may be an identifier).
+    pub fn from_lists(allow: &str, deny: &str) -> Result<Config, Error> {
+        let entries = |list: &str| {
+            list.lines()
+                .enumerate()
+                .map(|(i, l)| (i as u64 + 1, l.trim()))
+                .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+                .collect::<Vec<_>>()
+        };
+        let allow = entries(allow)
+            .into_iter()
+            .map(|(_, l)| l.to_string())
+            .collect();
+        let mut denied = Vec::new();
+        for (line, l) in entries(deny) {
+            let (kind, phrase) = l
+                .split_once(char::is_whitespace)
+                .map_or((l, ""), |(k, p)| (k, p.trim()));
+            let Some(kind) = EntityType::from_name(&kind.to_ascii_uppercase()) else {
+                return Err(Error::new(
+                    ErrorKind::InvalidList,
+                    Some(line),
+                    "the first word is not one of the types",
+                ));
+            };
+            if phrase.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::InvalidList,
+                    Some(line),
+                    "the phrase after the type is missing",
+                ));
+            }
+            denied.push((phrase.to_string(), kind));
+        }
+        Ok(Config {
+            allow,
+            deny: denied,
+            min_score: 0.0,
+        })
+    }
 }
 
 impl std::fmt::Debug for Engine {

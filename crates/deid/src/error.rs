@@ -12,6 +12,8 @@ pub enum ErrorKind {
     InvalidJson,
     /// Reading the input or writing the output failed.
     Io,
+    /// A line of a practice's allow or deny list could not be read.
+    InvalidList,
 }
 
 /// An error from the streaming driver or the evaluator.
@@ -56,6 +58,9 @@ impl fmt::Display for Error {
                 "a line is not a JSON object with a \"text\" string; check the --jsonl input"
             }
             ErrorKind::Io => "reading the input or writing the output failed",
+            ErrorKind::InvalidList => {
+                "a deny-list line must be a type (NAME, LOCATION, ORGANIZATION ...) and a phrase"
+            }
         };
         f.write_str(what)?;
         if let Some(line) = self.line {

@@ -3,17 +3,40 @@
 //! (what `String.prototype.slice` takes) as well as UTF-8 byte offsets (the
 //! `alcove deid` contract).
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use alcove_deid::{CaseKey, Engine, Span};
+use alcove_deid::{CaseKey, Config, Engine, Span};
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
 
-static ENGINE: OnceLock<Engine> = OnceLock::new();
+/// The shared engine: built on first use, replaced when the practice's lists change.
+static ENGINE: Mutex<Option<Arc<Engine>>> = Mutex::new(None);
 
-fn engine() -> &'static Engine {
-    ENGINE.get_or_init(Engine::default)
+fn engine() -> Arc<Engine> {
+    let mut slot = ENGINE.lock().unwrap_or_else(PoisonError::into_inner);
+    slot.get_or_insert_with(|| Arc::new(Engine::default()))
+        .clone()
+}
+
+/// Rebuilds the engine with the practice's lists (the text formats of
+/// `alcove deid --allow/--deny`: a phrase a line; `TYPE phrase` a line). A bad
+/// deny line leaves the current engine in place and names the line.
+pub fn configure(allow: &str, deny: &str) -> Result<(), Error> {
+    let config = Config::from_lists(allow, deny).map_err(|e| Error {
+        code: "invalid_list",
+        message: e.to_string(),
+    })?;
+    let engine = Arc::new(Engine::new(config));
+    *ENGINE.lock().unwrap_or_else(PoisonError::into_inner) = Some(engine);
+    Ok(())
+}
+
+/// Sets the practice's allow and deny lists for every later `deidFind`,
+/// `deidRedact` and `deidPseudonymize` (see `alcove deid --allow/--deny`).
+#[wasm_bindgen(js_name = deidConfigure)]
+pub fn deid_configure(allow: &str, deny: &str) -> Result<(), Error> {
+    configure(allow, deny)
 }
 
 /// A span with both kinds of offsets.
@@ -142,6 +165,23 @@ mod tests {
     fn utf16_slice(text: &str, start: usize, end: usize) -> String {
         let units: Vec<u16> = text.encode_utf16().collect();
         String::from_utf16(&units[start..end]).expect("valid UTF-16 slice")
+    }
+
+    #[test]
+    fn practice_lists_change_what_is_found() {
+        // Words no other test uses, so the shared engine's change does not disturb them.
+        let text = "Zyxoq Wellness referred quillon.";
+        configure("Zyxoq Wellness", "NAME quillon").expect("valid lists");
+        let found: Vec<(&str, String)> = find_spans(text)
+            .iter()
+            .map(|s| (s.kind, text[s.start_byte..s.end_byte].to_string()))
+            .collect();
+        assert_eq!(found, vec![("NAME", "quillon".to_string())]);
+        let err = configure("", "CLIENT quillon").expect_err("unknown type");
+        assert_eq!(err.code, "invalid_list");
+        // The bad list left the configured engine in place.
+        assert_eq!(find_spans(text).len(), 1);
+        configure("", "").expect("empty lists");
     }
 
     #[test]

@@ -279,6 +279,17 @@ test('deid finds a name, a date and a phone number with UTF-16 offsets after an 
   assert.equal(p, w.deidPseudonymize(text, key));
 });
 
+test('deid takes the practice allow and deny lists, and refuses a bad deny line', () => {
+  const text = 'Harbor Light intake: the client sees skip at the blue door group.';
+  w.deidConfigure('Harbor Light', 'NAME skip\nORGANIZATION blue door group');
+  assert.equal(w.deidRedact(text), 'Harbor Light intake: the client sees [NAME] at the [ORGANIZATION].');
+  throwsCode(() => w.deidConfigure('', 'CLIENT skip'), 'invalid_list');
+  // The refused lists left the configured engine in place; empty lists restore the default.
+  assert.ok(w.deidRedact(text).includes('[NAME]'));
+  w.deidConfigure('', '');
+  assert.ok(!w.deidRedact(text).startsWith('Harbor Light'), w.deidRedact(text));
+});
+
 test('the browser helpers: key package inspection, PIN keys, QR codes and the log memory', () => {
   const device = w.Device.create('client-7', 'phone');
   const [kp] = device.keyPackages(1);

@@ -136,3 +136,51 @@ fn eval_reports_recall_and_precision() {
         "{report}"
     );
 }
+
+#[test]
+fn practice_lists_allow_and_deny() {
+    let dir = std::env::temp_dir().join(format!("alcove-deid-lists-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let allow = dir.join("allow.txt");
+    let deny = dir.join("deny.txt");
+    std::fs::write(&allow, "# the practice's own name\nHarbor Light\n").expect("write allow");
+    std::fs::write(&deny, "ORGANIZATION blue door group\nNAME Skip\n").expect("write deny");
+    let text = b"Harbor Light intake. Client goes to the blue door group with skip on Fridays.\n";
+    let plain = alcove(&["deid"], text);
+    let plain = String::from_utf8(plain.stdout).expect("utf-8");
+    let listed = alcove(
+        &[
+            "deid",
+            "--allow",
+            allow.to_str().expect("path"),
+            "--deny",
+            deny.to_str().expect("path"),
+        ],
+        text,
+    );
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let listed = String::from_utf8(listed.stdout).expect("utf-8");
+    // Without the lists the engine takes the practice's name for an identifier and
+    // misses the nickname and the group; with them it keeps one and flags the others.
+    assert!(
+        !plain.contains("Harbor Light") && plain.contains("skip"),
+        "{plain}"
+    );
+    assert!(listed.contains("Harbor Light intake"), "{listed}");
+    assert!(
+        listed.contains("the [ORGANIZATION] with [NAME] on Fridays"),
+        "{listed}"
+    );
+
+    // A bad deny line is refused, naming its line but not its text.
+    std::fs::write(&deny, "NAME Skip\nPERSON Jane Roe\n").expect("write deny");
+    let out = alcove(&["deid", "--deny", deny.to_str().expect("path")], text);
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2") && !err.contains("Jane"), "{err}");
+}

@@ -308,6 +308,29 @@ fn allow_and_deny_lists() {
 }
 
 #[test]
+fn lists_parse_from_text() {
+    let c = Config::from_lists(
+        "# ours\n  Harbor Light \n\n",
+        "location Bluebird House\nNAME\tzed\n# a comment\n",
+    )
+    .expect("valid lists");
+    assert_eq!(c.allow, vec!["Harbor Light".to_string()]);
+    assert_eq!(
+        c.deny,
+        vec![
+            ("Bluebird House".to_string(), EntityType::Location),
+            ("zed".to_string(), EntityType::Name)
+        ]
+    );
+    for (bad, line) in [("NAME Ann\nPERSON Bob\n", 2), ("\n\nDATE\n", 3)] {
+        let err = Config::from_lists("", bad).expect_err(bad);
+        assert_eq!(err.kind(), alcove_deid::ErrorKind::InvalidList);
+        assert_eq!(err.line(), Some(line));
+        assert!(!err.to_string().contains("Bob"), "{err}");
+    }
+}
+
+#[test]
 fn pseudonyms_are_consistent_and_dates_keep_intervals() {
     let key = CaseKey::new(b"case-17");
     let out = engine().pseudonymize(
