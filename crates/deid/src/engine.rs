@@ -44,17 +44,13 @@ impl Config {
     /// A deny line with an unknown type or no phrase is an error naming its line
     /// (never its text, which may be an identifier).
     pub fn from_lists(allow: &str, deny: &str) -> Result<Config, Error> {
-        let entries = |list: &str| {
+        fn entries(list: &str) -> impl Iterator<Item = (u64, &str)> {
             list.lines()
                 .enumerate()
                 .map(|(i, l)| (i as u64 + 1, l.trim()))
                 .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
-                .collect::<Vec<_>>()
-        };
-        let allow = entries(allow)
-            .into_iter()
-            .map(|(_, l)| l.to_string())
-            .collect();
+        }
+        let allow = entries(allow).map(|(_, l)| l.to_string()).collect();
         let mut denied = Vec::new();
         for (line, l) in entries(deny) {
             let (kind, phrase) = l

@@ -13,6 +13,9 @@
 use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input};
 
+/// Byte offsets: start, end (exclusive).
+pub(crate) type Range = (usize, usize);
+
 /// A compiled pattern for anchored searches at candidate positions.
 pub(crate) struct StartRegex(Regex);
 
@@ -87,7 +90,7 @@ impl StartRegex {
         text: &str,
         found: Found<'_>,
         group: usize,
-    ) -> Option<((usize, usize), Option<(usize, usize)>)> {
+    ) -> Option<(Range, Option<Range>)> {
         let input = Input::new(text)
             .range(found.start()..found.end())
             .anchored(Anchored::Yes);
