@@ -96,6 +96,10 @@ pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
     let mut prev_end = 0usize;
     let mut i = 0;
     while i < n {
+        if !bytes[i].is_ascii_alphabetic() && bytes[i] < 0x80 {
+            i += 1;
+            continue;
+        }
         let (c, len) = char_at(text, i);
         if !is_letter(c) {
             i += len;
@@ -109,6 +113,19 @@ pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
         let mut inner = false;
         // Extend over letters, and over an apostrophe or hyphen followed by a letter.
         while end < n {
+            // ASCII letters, the common case, without decoding.
+            let b = bytes[end];
+            if b.is_ascii_lowercase() {
+                letters += 1;
+                end += 1;
+                continue;
+            }
+            if b.is_ascii_uppercase() {
+                letters += 1;
+                upper += 1;
+                end += 1;
+                continue;
+            }
             let (d, dl) = char_at(text, end);
             if is_letter(d) {
                 letters += 1;

@@ -280,14 +280,14 @@ test('deid finds a name, a date and a phone number with UTF-16 offsets after an 
 });
 
 test('deid takes the practice allow and deny lists, and refuses a bad deny line', () => {
-  const text = 'Harbor Light intake: the client sees skip at the blue door group.';
-  w.deidConfigure('Harbor Light', 'NAME skip\nORGANIZATION blue door group');
-  assert.equal(w.deidRedact(text), 'Harbor Light intake: the client sees [NAME] at the [ORGANIZATION].');
+  const text = 'Okafor Wellness intake: the client sees skip at the blue door group.';
+  w.deidConfigure('Okafor Wellness', 'NAME skip\nORGANIZATION blue door group');
+  assert.equal(w.deidRedact(text), 'Okafor Wellness intake: the client sees [NAME] at the [ORGANIZATION].');
   throwsCode(() => w.deidConfigure('', 'CLIENT skip'), 'invalid_list');
   // The refused lists left the configured engine in place; empty lists restore the default.
   assert.ok(w.deidRedact(text).includes('[NAME]'));
   w.deidConfigure('', '');
-  assert.ok(!w.deidRedact(text).startsWith('Harbor Light'), w.deidRedact(text));
+  assert.ok(!w.deidRedact(text).startsWith('Okafor Wellness'), w.deidRedact(text));
 });
 
 test('the browser helpers: key package inspection, PIN keys, QR codes and the log memory', () => {

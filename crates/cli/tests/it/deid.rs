@@ -143,9 +143,9 @@ fn practice_lists_allow_and_deny() {
     std::fs::create_dir_all(&dir).expect("dir");
     let allow = dir.join("allow.txt");
     let deny = dir.join("deny.txt");
-    std::fs::write(&allow, "# the practice's own name\nHarbor Light\n").expect("write allow");
+    std::fs::write(&allow, "# the practice's own name\nOkafor Wellness\n").expect("write allow");
     std::fs::write(&deny, "ORGANIZATION blue door group\nNAME Skip\n").expect("write deny");
-    let text = b"Harbor Light intake. Client goes to the blue door group with skip on Fridays.\n";
+    let text = b"Okafor Wellness intake. Client goes to the blue door group with skip on Fridays.\n";
     let plain = alcove(&["deid"], text);
     let plain = String::from_utf8(plain.stdout).expect("utf-8");
     let listed = alcove(
@@ -167,10 +167,10 @@ fn practice_lists_allow_and_deny() {
     // Without the lists the engine takes the practice's name for an identifier and
     // misses the nickname and the group; with them it keeps one and flags the others.
     assert!(
-        !plain.contains("Harbor Light") && plain.contains("skip"),
+        !plain.contains("Okafor Wellness") && plain.contains("skip"),
         "{plain}"
     );
-    assert!(listed.contains("Harbor Light intake"), "{listed}");
+    assert!(listed.contains("Okafor Wellness intake"), "{listed}");
     assert!(
         listed.contains("the [ORGANIZATION] with [NAME] on Fridays"),
         "{listed}"
