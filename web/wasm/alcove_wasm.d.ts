@@ -279,6 +279,12 @@ export class KeyLog {
 export function decryptAttachment(key: Uint8Array | number[], blob: Uint8Array | number[], hash: Uint8Array | number[]): Uint8Array;
 
 /**
+ * Sets the practice's allow and deny lists for every later `deidFind`,
+ * `deidRedact` and `deidPseudonymize` (see `alcove deid --allow/--deny`).
+ */
+export function deidConfigure(allow: string, deny: string): void;
+
+/**
  * Every identifier in `text`: `[{ start, end, startByte, endByte, type,
  * score }]`, sorted and not overlapping; `start`/`end` are UTF-16 offsets
  * (`text.slice(start, end)`), `startByte`/`endByte` UTF-8 byte offsets.
@@ -370,6 +376,7 @@ export interface InitOutput {
     readonly attachmentencryptor_new: (a: number, b: number) => [number, number, number];
     readonly attachmentencryptor_update: (a: number, b: number, c: number) => [number, number, number, number];
     readonly decryptAttachment: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
+    readonly deidConfigure: (a: number, b: number, c: number, d: number) => [number, number];
     readonly deidFind: (a: number, b: number) => [number, number, number];
     readonly deidPseudonymize: (a: number, b: number, c: number, d: number) => [number, number];
     readonly deidRedact: (a: number, b: number) => [number, number];

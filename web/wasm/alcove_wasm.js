@@ -876,6 +876,30 @@ export function decryptAttachment(key, blob, hash) {
 }
 
 /**
+ * Sets the practice's allow and deny lists for every later `deidFind`,
+ * `deidRedact` and `deidPseudonymize` (see `alcove deid --allow/--deny`).
+ * @param {string} allow
+ * @param {string} deny
+ */
+export function deidConfigure(allow, deny) {
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = passStringToWasm0(allow, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passStringToWasm0(deny, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.deidConfigure(ptr0, len0, ptr1, len1);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
+}
+
+/**
  * Every identifier in `text`: `[{ start, end, startByte, endByte, type,
  * score }]`, sorted and not overlapping; `start`/`end` are UTF-16 offsets
  * (`text.slice(start, end)`), `startByte`/`endByte` UTF-8 byte offsets.
