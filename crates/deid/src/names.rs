@@ -283,15 +283,13 @@ pub(crate) fn find(text: &str, words: &[Word<'_>], d: &Dictionaries, out: &mut V
         text,
         words,
         d,
-        info: words
-            .iter()
-            .map(|w| {
-                let ent = d.get(w.base());
-                Info {
-                    ent,
-                    cal: ent.is(F_CALENDAR),
-                    ..Info::default()
-                }
+        info: d
+            .get_all(words.iter().map(Word::base))
+            .into_iter()
+            .map(|ent| Info {
+                ent,
+                cal: ent.is(F_CALENDAR),
+                ..Info::default()
             })
             .collect(),
     };

@@ -338,12 +338,13 @@ impl Starts {
             let b = bytes[i];
             let alnum = b.is_ascii_alphanumeric();
             if alnum || b == b'_' {
+                let start = i;
+                let mut bits = 0;
                 if alnum {
-                    // A word start: the loop below walks over every word whole.
+                    // A word start: the loops below walk over every word whole.
                     if b.is_ascii_digit() {
                         s.digit_word.push(i);
                     }
-                    let mut bits = 0;
                     if b.is_ascii_alphabetic() {
                         bits |= cue_bits(bytes, i);
                     }
@@ -356,12 +357,21 @@ impl Starts {
                     if b.is_ascii_uppercase() && iban_start(bytes, i) {
                         bits |= C_IBAN;
                     }
-                    if alnum_id_start(bytes, i) {
-                        bits |= C_ALNUM;
+                }
+                // The leading run of letters (or of digits), then the rest of the word.
+                if b.is_ascii_digit() {
+                    while i < n && bytes[i].is_ascii_digit() {
+                        s.symbol_or_digit.push(i);
+                        i += 1;
                     }
-                    if bits != 0 {
-                        s.cue.push((i, bits));
+                    g.digit = true;
+                } else {
+                    while i < n && bytes[i].is_ascii_alphabetic() {
+                        i += 1;
                     }
+                }
+                if alnum && alnum_id_start(bytes, start, i) {
+                    bits |= C_ALNUM;
                 }
                 while i < n {
                     let c = bytes[i];
@@ -374,6 +384,9 @@ impl Starts {
                     } else {
                         break;
                     }
+                }
+                if bits != 0 {
+                    s.cue.push((start, bits));
                 }
                 continue;
             }

@@ -604,20 +604,16 @@ pub(crate) fn vin_start(b: &[u8], i: usize) -> bool {
         })
 }
 
-/// `\b(?:[A-Za-z]{1,5}[\-#]?[0-9]|[0-9]{2,}[A-Za-z])`
-pub(crate) fn alnum_id_start(b: &[u8], i: usize) -> bool {
+/// `\b(?:[A-Za-z]{1,5}[\-#]?[0-9]|[0-9]{2,}[A-Za-z])` at the word start `i`, whose leading
+/// run of letters (or of digits) ends at `run_end`.
+pub(crate) fn alnum_id_start(b: &[u8], i: usize, run_end: usize) -> bool {
+    let run = run_end - i;
     if digit_at(b, i) {
-        let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        return digits >= 2 && byte_at(b, i + digits).is_ascii_alphabetic();
+        return run >= 2 && byte_at(b, run_end).is_ascii_alphabetic();
     }
-    let letters = b[i..]
-        .iter()
-        .take(6)
-        .take_while(|c| c.is_ascii_alphabetic())
-        .count();
-    let k = i + letters;
-    (1..=5).contains(&letters)
-        && (digit_at(b, k) || matches!(byte_at(b, k), b'-' | b'#') && digit_at(b, k + 1))
+    (1..=5).contains(&run)
+        && (digit_at(b, run_end)
+            || matches!(byte_at(b, run_end), b'-' | b'#') && digit_at(b, run_end + 1))
 }
 
 /// The matches of `re` in `text`, or none when `on` says it cannot match.

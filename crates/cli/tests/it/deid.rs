@@ -145,7 +145,8 @@ fn practice_lists_allow_and_deny() {
     let deny = dir.join("deny.txt");
     std::fs::write(&allow, "# the practice's own name\nOkafor Wellness\n").expect("write allow");
     std::fs::write(&deny, "ORGANIZATION blue door group\nNAME Skip\n").expect("write deny");
-    let text = b"Okafor Wellness intake. Client goes to the blue door group with skip on Fridays.\n";
+    let text =
+        b"Okafor Wellness intake. Client goes to the blue door group with skip on Fridays.\n";
     let plain = alcove(&["deid"], text);
     let plain = String::from_utf8(plain.stdout).expect("utf-8");
     let listed = alcove(
