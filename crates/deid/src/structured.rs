@@ -17,14 +17,14 @@ use regex::Regex;
 pub(crate) struct Scanners {
     email: Regex,
     url: Regex,
-    domain: Regex,
+    domain: StartRegex,
     handle: Regex,
     ipv4: StartRegex,
     ipv6: Regex,
     mac: StartRegex,
     ssn: StartRegex,
     phone: StartRegex,
-    intl_phone: Regex,
+    intl_phone: StartRegex,
     digits: StartRegex,
     alnum_id: StartRegex,
     iban: StartRegex,
@@ -57,7 +57,7 @@ impl Scanners {
         Scanners {
             email: re(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
             url: re(r#"(?i:https?://|www\.)[^\s<>"'()\[\]{}]+"#),
-            domain: re(
+            domain: StartRegex::new(
                 r"\b[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\.(?i:com|org|net|edu|gov|io|co|us|uk|ca|info|biz|me|ly|app|dev|health|tv|ai|gl)\b(?:/[^\s<>\x22']*)?",
             ),
             handle: re(r"@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?"),
@@ -68,7 +68,7 @@ impl Scanners {
             phone: StartRegex::new(
                 r"(?:\+?1[ .\-]?)?(?:\([0-9]{3}\) ?|[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4}\b(?: ?(?i:x|ext\.?|extension) ?[0-9]{1,6}\b)?",
             ),
-            intl_phone: re(r"\+[0-9]{1,3}(?:[ .\-]?\(?[0-9]{1,5}\)?){2,6}\b"),
+            intl_phone: StartRegex::new(r"\+[0-9]{1,3}(?:[ .\-]?\(?[0-9]{1,5}\)?){2,6}\b"),
             digits: StartRegex::new(r"\b[0-9](?:[0-9]|[ \-][0-9]{3,}){4,}\b"),
             alnum_id: StartRegex::new(
                 r"\b(?:[A-Za-z]{1,5}[\-#]?[0-9][A-Za-z0-9\-]{2,}|[0-9]{2,}[A-Za-z][A-Za-z0-9\-]*)\b",
@@ -134,7 +134,12 @@ impl Scanners {
             let end = trim_punct(text, m.start(), m.end());
             push(out, m.start(), end, EntityType::Url, 0.95);
         }
-        for m in gated(&self.domain, g.domain, text) {
+        let domain_starts = if g.domain {
+            domain_starts(bytes)
+        } else {
+            Vec::new()
+        };
+        for m in self.domain.find_at(text, domain_starts.into_iter()) {
             let end = trim_punct(text, m.start(), m.end());
             push(out, m.start(), end, EntityType::Url, 0.8);
         }
@@ -194,7 +199,13 @@ impl Scanners {
             let kind = phone_kind(text, m.start());
             push(out, m.start(), m.end(), kind, 0.9);
         }
-        for m in gated(&self.intl_phone, g.plus, text) {
+        for m in self.intl_phone.find_at(
+            text,
+            st.symbol_or_digit
+                .iter()
+                .copied()
+                .filter(|&i| g.plus && bytes[i] == b'+'),
+        ) {
             let n = m.as_str().bytes().filter(u8::is_ascii_digit).count();
             if (8..=15).contains(&n) {
                 push(out, m.start(), m.end(), phone_kind(text, m.start()), 0.85);
@@ -418,6 +429,40 @@ impl Scanners {
             score,
         });
     }
+}
+
+/// Where a domain can start: the label starts (an ASCII letter or digit after a byte that is
+/// no word byte) in each run of `[A-Za-z0-9.-]` that holds a period followed by a top-level
+/// domain. The domain pattern's matches all start at one of these, in ascending order.
+fn domain_starts(b: &[u8]) -> Vec<usize> {
+    let in_run = |c: u8| c.is_ascii_alphanumeric() || c == b'.' || c == b'-';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !in_run(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && in_run(b[i]) {
+            i += 1;
+        }
+        let run = &b[start..i];
+        let has_tld = (1..run.len()).any(|k| {
+            run[k] == b'.'
+                && (run[k - 1].is_ascii_alphanumeric() || run[k - 1] == b'-')
+                && top_level_domain_at(b, start + k + 1)
+        });
+        if has_tld {
+            for k in start..i {
+                let boundary = k == 0 || !(b[k - 1].is_ascii_alphanumeric() || b[k - 1] == b'_');
+                if b[k].is_ascii_alphanumeric() && boundary {
+                    out.push(k);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// One of the domain pattern's top-level domains starts at `i` and ends at an ASCII word boundary.
