@@ -356,3 +356,28 @@ fn pseudonyms_are_consistent_and_dates_keep_intervals() {
     assert_ne!(dates[0], "03/01/2021");
     assert!(key.date_offset_days() != 0);
 }
+
+#[test]
+fn medical_vocabulary_is_not_taken_for_names() {
+    let text =
+        "Pt on Lasix, Coumadin and Metoprolol; started Zosyn and Vancomycin. Neuro: intact. \
+                Discussed with Nephrology. Allergies: PCN, Sulfa. Labs: Hgb 10.2, Cr 1.4. \
+                F/u with Dr. Okafor; her sister Allegra drove her.";
+    check_none(
+        text,
+        &[
+            "Lasix",
+            "Coumadin",
+            "Metoprolol",
+            "Zosyn",
+            "Vancomycin",
+            "Neuro",
+            "Nephrology",
+            "Sulfa",
+            "Hgb",
+            "Cr ",
+        ],
+    );
+    // The people in the same note are still found.
+    check(text, &[("Okafor", "NAME"), ("Allegra", "NAME")]);
+}
