@@ -222,9 +222,23 @@ impl DateScanner {
             } else if !written_valid(s) {
                 continue;
             }
+            // "in May." ends a sentence: the period after a whole month name is not part
+            // of the date ("Sept." keeps its period).
+            let mut end = m.end();
+            if let Some(body) = s.strip_suffix('.') {
+                let last = body
+                    .rsplit(|c: char| !c.is_ascii_alphabetic())
+                    .next()
+                    .unwrap_or("");
+                if last.len() > 4
+                    || matches!(last.to_ascii_lowercase().as_str(), "may" | "june" | "july")
+                {
+                    end -= 1;
+                }
+            }
             out.push(Span {
                 start,
-                end: m.end(),
+                end,
                 kind: EntityType::Date,
                 score: 0.9,
             });

@@ -381,3 +381,16 @@ fn medical_vocabulary_is_not_taken_for_names() {
     // The people in the same note are still found.
     check(text, &[("Okafor", "NAME"), ("Allegra", "NAME")]);
 }
+
+#[test]
+fn pronouns_are_no_names_and_a_month_leaves_the_full_stop() {
+    check_redact(
+        "He lives with his wife Maria. She lost her job in May. You said it in March.",
+        "He lives with his wife [NAME]. She lost her job in [DATE]. You said it in [DATE].",
+    );
+    // An abbreviation keeps its period; a title still marks a surname that is also a pronoun.
+    check_redact(
+        "Seen on Sept. 4 by Dr. He.",
+        "Seen on [DATE] by Dr. [NAME].",
+    );
+}
