@@ -374,7 +374,17 @@ fn organisations(c: &mut Ctx<'_>) {
             .rev()
             .find(|&e| c.lower_is(e - 1, B_ORG_SUFFIX))
             .unwrap_or(run_end);
-        let suffix = c.lower_is(end - 1, B_ORG_SUFFIX) && end - i >= 2;
+        // A heading in capitals ("PAST MEDICAL HISTORY:") is no organisation: it opens a
+        // line, a colon follows it, and every word of it is ordinary English.
+        let heading = (i..run_end).all(|k| c.words[k].all_caps && c.english(k))
+            && {
+                let before = c.text[..c.words[i].start].trim_end_matches([' ', '\t']);
+                before.is_empty() || before.ends_with('\n')
+            }
+            && c.text[c.words[run_end - 1].end..]
+                .trim_start_matches(' ')
+                .starts_with(':');
+        let suffix = c.lower_is(end - 1, B_ORG_SUFFIX) && end - i >= 2 && !heading;
         let of_form = end - i >= 3
             && matches!(
                 c.words[i].base(),
@@ -503,7 +513,9 @@ fn places(c: &mut Ctx<'_>) {
             let j = i + matched;
             j < n && c.words[j].gap == Gap::CommaSpace && {
                 let b = c.words[j].base();
-                c.info[j].ent.is(F_REGION) || (c.words[j].all_caps && b.len() == 2)
+                // "Stone, MD" is a doctor before it is a town in Maryland.
+                let credential = c.named(i + matched - 1) && matches!(b, "md" | "do" | "pa");
+                !credential && (c.info[j].ent.is(F_REGION) || (c.words[j].all_caps && b.len() == 2))
             }
         };
         let person_like = matched == 1 && c.named(i) && !cued && !followed_by_region;
@@ -620,7 +632,8 @@ fn people(c: &mut Ctx<'_>) {
                     && c.joined(i + 1)
                     && c.words[i + 1].cap
                     && c.named(i + 1)
-                    && !c.english(i + 1);
+                    && !c.english(i + 1)
+                    && !c.calendar(i + 1);
                 let mid = !w.sentence_start && c.first_name(i);
                 let possessive = w.base_len < w.lower.len() && !w.sentence_start;
                 let aux = w.sentence_start

@@ -394,3 +394,27 @@ fn pronouns_are_no_names_and_a_month_leaves_the_full_stop() {
         "Seen on [DATE] by Dr. [NAME].",
     );
 }
+
+#[test]
+fn chart_headings_credentials_and_months_are_read_as_a_clinician_would() {
+    // A heading in capitals is no organisation; an employer in capitals still is.
+    check_none(
+        "PAST MEDICAL HISTORY: Diabetes Mellitus Type 2.",
+        &["PAST", "MEDICAL", "Mellitus"],
+    );
+    check(
+        "EMPLOYER: MERIDIAN INSURANCE\nworks at GREEN VALLEY MEDICAL CENTER",
+        &[
+            ("MERIDIAN INSURANCE", "ORGANIZATION"),
+            ("GREEN VALLEY MEDICAL CENTER", "ORGANIZATION"),
+        ],
+    );
+    // ", MD" after a surname is a credential, not Maryland; after a town it is the state.
+    check("Dr. Rebecca Stone, MD", &[("Rebecca Stone", "NAME")]);
+    check(
+        "She moved to Springfield, MD in 2019.",
+        &[("Springfield", "LOCATION")],
+    );
+    // A month after a capitalised word does not make that word a surname.
+    check_redact("Seen Sept. 4.", "Seen [DATE].");
+}
