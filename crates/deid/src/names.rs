@@ -26,12 +26,13 @@ const B_LOC_CUE: u32 = 1 << 8;
 const B_ORG_CUE_LAST: u32 = 1 << 9;
 const B_AGAIN: u32 = 1 << 10;
 const B_VIRTUE: u32 = 1 << 11;
+const B_EPONYM_HEAD: u32 = 1 << 12;
 
 /// For each cue word, the bits of the lists that hold it: one hash lookup per word
 /// replaces scanning every list.
 pub(crate) fn cue_masks() -> WordMap<u32> {
     let mut m = WordMap::<u32>::default();
-    let lists: [(&[&'static str], u32); 11] = [
+    let lists: [(&[&'static str], u32); 12] = [
         (CONNECTORS, B_CONNECTOR),
         (AUXILIARIES, B_AUX),
         (OBJECT_CUES, B_OBJECT),
@@ -43,6 +44,7 @@ pub(crate) fn cue_masks() -> WordMap<u32> {
         (dict::LOCATION_CUES, B_LOC_CUE),
         (&["again", "here", "back", "too"], B_AGAIN),
         (VIRTUES, B_VIRTUE),
+        (EPONYM_HEADS, B_EPONYM_HEAD),
     ];
     for (list, bit) in lists {
         for w in list {
@@ -127,6 +129,34 @@ const STRONG_SPEECH: &[&str] = &[
     "whispered",
     "laughed",
     "smiled",
+];
+
+/// Nouns that make the capitalised word before them an eponym, not a person:
+/// "Alzheimer's disease", "Tourette syndrome", "Bell's palsy", "Kaposi sarcoma".
+/// Only nouns that rarely follow a person's name in a sentence.
+const EPONYM_HEADS: &[&str] = &[
+    "disease",
+    "diseases",
+    "syndrome",
+    "palsy",
+    "sarcoma",
+    "lymphoma",
+    "maneuver",
+    "manoeuvre",
+    "catheter",
+    "reflex",
+    "thyroiditis",
+    "encephalopathy",
+    "dementia",
+    "chorea",
+    "ataxia",
+    "ulcer",
+    "phenomenon",
+    "triad",
+    "fracture",
+    "criteria",
+    "questionnaire",
+    "inventory",
 ];
 
 /// Names that are also abstract nouns: only a strong cue makes them a person.
@@ -518,6 +548,10 @@ fn places(c: &mut Ctx<'_>) {
                 !credential && (c.info[j].ent.is(F_REGION) || (c.words[j].all_caps && b.len() == 2))
             }
         };
+        if matched == 1 && eponym(c, i) {
+            i += 1;
+            continue;
+        }
         let person_like = matched == 1 && c.named(i) && !cued && !followed_by_region;
         let accept = if person_like {
             false
@@ -556,6 +590,11 @@ fn places(c: &mut Ctx<'_>) {
     }
 }
 
+/// Word `i` is capitalised and names a disease, sign or manoeuvre ("Crohn's disease").
+fn eponym(c: &Ctx<'_>, i: usize) -> bool {
+    c.words[i].cap && i + 1 < c.words.len() && c.joined(i + 1) && c.lower_is(i + 1, B_EPONYM_HEAD)
+}
+
 fn people(c: &mut Ctx<'_>) {
     let n = c.words.len();
     for i in 0..n {
@@ -570,6 +609,9 @@ fn people(c: &mut Ctx<'_>) {
         let english = c.english(i);
         if !w.cap && english && !c.first_name(i) {
             // Nothing below flags an ordinary lowercase word that is no first name.
+            continue;
+        }
+        if eponym(c, i) {
             continue;
         }
         let keep = c.info[i].ent.is(F_KEEP);

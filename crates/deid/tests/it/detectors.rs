@@ -418,3 +418,15 @@ fn chart_headings_credentials_and_months_are_read_as_a_clinician_would() {
     // A month after a capitalised word does not make that word a surname.
     check_redact("Seen Sept. 4.", "Seen [DATE].");
 }
+
+#[test]
+fn eponymous_diseases_are_no_people() {
+    let text = "Her aunt had Parkinson's disease and Crohn's; history of Tourette syndrome \
+                and Kaposi sarcoma. Tom Parkinson came; Parkinson said hi.";
+    check_none(
+        text,
+        &["Parkinson's disease", "Crohn", "Tourette", "Kaposi"],
+    );
+    check(text, &[("Tom Parkinson", "NAME")]);
+    check_redact("Parkinson said hi.", "[NAME] said hi.");
+}
