@@ -430,3 +430,11 @@ fn eponymous_diseases_are_no_people() {
     check(text, &[("Tom Parkinson", "NAME")]);
     check_redact("Parkinson said hi.", "[NAME] said hi.");
 }
+
+#[test]
+fn apps_and_games_are_no_people() {
+    let text = "She uses Headspace, tried BetterHelp and Talkspace, plays Minecraft. \
+                Her son attends Lincoln High School.";
+    check_none(text, &["Headspace", "BetterHelp", "Talkspace", "Minecraft"]);
+    check(text, &[("Lincoln High School", "ORGANIZATION")]);
+}
