@@ -212,7 +212,7 @@ impl Store {
         new: &NewConsentDocument,
         events: &[AuditEvent],
     ) -> Result<i64, Error> {
-        let mut tx = self.pool.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql("SELECT COALESCE(MAX(version), 0) FROM consent_documents");
         let last: i64 = sqlx::query(&q).fetch_one(&mut *tx).await?.try_get(0)?;
         let version = last + 1;
@@ -278,7 +278,7 @@ impl Store {
         new: &NewConsentRecord,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql("SELECT hash FROM consent_documents ORDER BY version DESC LIMIT 1");
         let current: Option<String> = sqlx::query(&q)
             .fetch_optional(&mut *tx)
@@ -388,7 +388,7 @@ impl Store {
         clinician: &UserId,
         now: i64,
     ) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
+        let (_lock, mut tx) = self.begin().await?;
         let q = self.sql("DELETE FROM checklist_discussions WHERE client_id = $1 AND item = $2");
         sqlx::query(&q)
             .bind(client.as_str())
