@@ -92,7 +92,7 @@ impl DateScanner {
     /// Appends the dates of `text` to `out`.
     pub fn find(&self, text: &str, st: &Starts, out: &mut Vec<Span>) {
         let bytes = text.as_bytes();
-        let digit = bytes.iter().any(u8::is_ascii_digit);
+        let digit = st.gates.digit;
         let glued = |s: usize, e: usize| {
             (s > 0
                 && (bytes[s - 1].is_ascii_digit() || bytes[s - 1] == b'/' || bytes[s - 1] == b'.'))

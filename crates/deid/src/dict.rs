@@ -191,14 +191,7 @@ fn hash(w: &[u8]) -> u64 {
     let tail = match n {
         0 => return h,
         1..=3 => u64::from(rest[0]) | u64::from(rest[n / 2]) << 8 | u64::from(rest[n - 1]) << 16,
-        _ => {
-            let u32_at = |i: usize| {
-                let mut x = [0u8; 4];
-                x.copy_from_slice(&rest[i..i + 4]);
-                u64::from(u32::from_le_bytes(x))
-            };
-            u32_at(0) | u32_at(n - 4) << 32
-        }
+        _ => u64::from(load_u32(rest, 0)) | u64::from(load_u32(rest, n - 4)) << 32,
     };
     (h.rotate_left(5) ^ tail).wrapping_mul(K)
 }
@@ -208,22 +201,32 @@ fn hash(w: &[u8]) -> u64 {
 #[inline]
 fn head_is(head: &[u8; 16], key: &[u8]) -> bool {
     let n = key.len();
-    let u64_at = |s: &[u8], i: usize| {
-        let mut x = [0u8; 8];
-        x.copy_from_slice(&s[i..i + 8]);
-        u64::from_le_bytes(x)
-    };
-    let u32_at = |s: &[u8], i: usize| {
-        let mut x = [0u8; 4];
-        x.copy_from_slice(&s[i..i + 4]);
-        u32::from_le_bytes(x)
-    };
     match n {
         0..=3 => &head[..n] == key,
-        4..=7 => u32_at(head, 0) == u32_at(key, 0) && u32_at(head, n - 4) == u32_at(key, n - 4),
-        8..=16 => u64_at(head, 0) == u64_at(key, 0) && u64_at(head, n - 8) == u64_at(key, n - 8),
+        4..=7 => {
+            load_u32(head, 0) == load_u32(key, 0) && load_u32(head, n - 4) == load_u32(key, n - 4)
+        }
+        8..=16 => {
+            load_u64(head, 0) == load_u64(key, 0) && load_u64(head, n - 8) == load_u64(key, n - 8)
+        }
         _ => false,
     }
+}
+
+/// The four bytes of `s` at `i`, little-endian.
+#[inline]
+fn load_u32(s: &[u8], i: usize) -> u32 {
+    let mut x = [0u8; 4];
+    x.copy_from_slice(&s[i..i + 4]);
+    u32::from_le_bytes(x)
+}
+
+/// The eight bytes of `s` at `i`, little-endian.
+#[inline]
+fn load_u64(s: &[u8], i: usize) -> u64 {
+    let mut x = [0u8; 8];
+    x.copy_from_slice(&s[i..i + 8]);
+    u64::from_le_bytes(x)
 }
 
 impl WordTable {
