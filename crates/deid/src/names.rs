@@ -157,6 +157,14 @@ const EPONYM_HEADS: &[&str] = &[
     "criteria",
     "questionnaire",
     "inventory",
+    "sign",
+    "signs",
+    "triangle",
+    "pouch",
+    "fundoplication",
+    "classification",
+    "lesion",
+    "lesions",
 ];
 
 /// Names that are also abstract nouns: only a strong cue makes them a person.
@@ -204,6 +212,8 @@ struct Ctx<'a> {
     words: &'a [Word<'a>],
     d: &'a Dictionaries,
     info: Vec<Info>,
+    /// Most words are in capitals: capitals say nothing about acronyms here.
+    shouting: bool,
 }
 
 impl Ctx<'_> {
@@ -309,10 +319,12 @@ impl Ctx<'_> {
 
 /// Finds names, places and organisations among `words` of `text`.
 pub(crate) fn find(text: &str, words: &[Word<'_>], d: &Dictionaries, out: &mut Vec<Span>) {
+    let caps = words.iter().filter(|w| w.all_caps).count();
     let mut c = Ctx {
         text,
         words,
         d,
+        shouting: caps * 2 > words.len(),
         info: d
             .get_all(words.iter().map(Word::base))
             .into_iter()
@@ -441,8 +453,11 @@ fn organisations(c: &mut Ctx<'_>) {
         } else {
             false
         };
+        // "transferred to PACU": a unit's acronym is no organisation.
+        let unit_acronym = end - i == 1 && c.words[i].all_caps && c.english(i);
         let cued = preceded_by(c, i, dict::ORG_CUES, B_ORG_CUE_LAST)
             && !is_place
+            && !unit_acronym
             && !c.calendar(i)
             && !c.lower_is(i, B_TITLE)
             && (!c.first_name(i) || end - i != 1);
@@ -468,7 +483,10 @@ fn places(c: &mut Ctx<'_>) {
             continue;
         }
         let cued = preceded_by(c, i, dict::LOCATION_CUES, B_LOC_CUE);
-        if !c.words[i].cap && !cued || c.words[i].all_caps && c.words[i].base().len() <= 2 {
+        if !c.words[i].cap && !cued
+            || c.words[i].all_caps && c.words[i].base().len() <= 2
+            || c.words[i].all_caps && c.words[i].base().len() == 3 && !cued
+        {
             i += 1;
             continue;
         }
@@ -569,7 +587,8 @@ fn places(c: &mut Ctx<'_>) {
         {
             matched += 1;
         }
-        if accept && !(matched == 1 && c.info[i].ent.is(F_KEEP)) {
+        // A kept word that is also a place is the place only after a cue ("in Glasgow").
+        if accept && !(matched == 1 && c.info[i].ent.is(F_KEEP) && !cued) {
             for k in i..i + matched {
                 c.set(k, EntityType::Location, if english { 0.7 } else { 0.85 });
             }
@@ -588,6 +607,97 @@ fn places(c: &mut Ctx<'_>) {
         }
         i += matched;
     }
+}
+
+/// The word touches an ASCII digit on either side.
+fn attached_to_digit(bytes: &[u8], start: usize, end: usize) -> bool {
+    start
+        .checked_sub(1)
+        .is_some_and(|k| bytes[k].is_ascii_digit())
+        || bytes.get(end).is_some_and(u8::is_ascii_digit)
+}
+
+/// Endings of medical and derived English words that no name in the dictionaries'
+/// languages has: a word with one, though unknown, is vocabulary, not a person.
+const TERM_SUFFIXES: &[&str] = &[
+    "itis",
+    "osis",
+    "emia",
+    "aemia",
+    "ectomy",
+    "otomy",
+    "ostomy",
+    "plasty",
+    "pathy",
+    "algia",
+    "ology",
+    "ologist",
+    "ogram",
+    "ography",
+    "oscopy",
+    "iasis",
+    "uria",
+    "plegia",
+    "paresis",
+    "megaly",
+    "penia",
+    "cytosis",
+    "mycin",
+    "cillin",
+    "floxacin",
+    "azole",
+    "olol",
+    "pril",
+    "sartan",
+    "statin",
+    "dipine",
+    "tidine",
+    "setron",
+    "azepam",
+    "azolam",
+    "triptan",
+    "parin",
+    "xaban",
+    "gliptin",
+    "gliflozin",
+    "glutide",
+    "oxetine",
+    "apine",
+    "idone",
+    "thiazide",
+    "tion",
+    "sion",
+    "ment",
+    "ness",
+    "ically",
+    "ated",
+    "ized",
+    "ised",
+    "izing",
+    "ising",
+];
+
+/// An unknown word of seven letters or more that ends like vocabulary: a suffix from
+/// [`TERM_SUFFIXES`] after three letters or more, or a participle ("Diuresed").
+fn term_shaped(base: &str) -> bool {
+    base.len() >= 7
+        && TERM_SUFFIXES
+            .iter()
+            .any(|s| base.len() >= s.len() + 3 && base.ends_with(s))
+        || base.len() >= 7
+            && (base.ends_with("ted") || base.ends_with("sed") || base.ends_with("zed"))
+}
+
+/// An unknown word that is an ordinary word with a plural or adverb ending: "Trocars",
+/// "Renally". Only asked of words on no name list.
+fn inflected(d: &Dictionaries, base: &str) -> bool {
+    let stem = |suffix: &str| {
+        base.len() >= suffix.len() + 4
+            && base
+                .strip_suffix(suffix)
+                .is_some_and(|s| d.has(s, F_ENGLISH | F_KEEP))
+    };
+    stem("s") || stem("es") || stem("ly")
 }
 
 /// Word `i` is capitalised and names a disease, sign or manoeuvre ("Crohn's disease").
@@ -634,7 +744,11 @@ fn people(c: &mut Ctx<'_>) {
                 (nb.ends_with('s') && !nb.ends_with("ss")) || nb.ends_with("ed")
             };
         let speech = i + 1 < n && c.joined(i + 1) && c.lower_is(i + 1, B_SPEECH);
-        if keep && !title {
+        // A kept eponym that is also a surname is the person when it speaks:
+        // "Parkinson said". Not an English word ("Client stated"), nor a pronoun ("He said").
+        let eponym_speaks =
+            keep && w.cap && b.len() >= 5 && c.surname(i) && !c.info[i].ent.is(F_ENGLISH) && speech;
+        if keep && !title && !eponym_speaks {
             continue;
         }
         if title || relation {
@@ -654,8 +768,34 @@ fn people(c: &mut Ctx<'_>) {
         if calendar || c.info[i].ent.is(F_REGION) && !c.first_name(i) {
             continue;
         }
-        if w.all_caps && (b.len() <= 2 || b.len() <= 5 && (english || !named)) {
-            // Acronyms: PTSD, CBT, ER.
+        if c.lower_is(i, B_TITLE)
+            && w.cap
+            && i + 1 < n
+            && matches!(c.words[i + 1].gap, Gap::Space | Gap::PeriodSpace)
+            && c.words[i + 1].cap
+        {
+            // The title itself: "Det. Sarah Kowalski", "Coach Carter".
+            continue;
+        }
+        if w.all_caps
+            && (b.len() <= 2
+                || b.len() <= 5 && english
+                || b.len() <= 6 && !named && !c.shouting
+                || b.contains('-') && b.split('-').all(|p| p.len() <= 4))
+        {
+            // Acronyms: PTSD, CBT, ER, NSTEMI, LIMA-LAD. Longer words in capitals may be
+            // names or towns of an address ("NORSBORG").
+            continue;
+        }
+        if !w.all_caps && b.len() >= 3 && {
+            let t = c.text.as_bytes();
+            t[w.start].is_ascii_uppercase() && t[w.start + 1].is_ascii_uppercase()
+        } {
+            // Capitals then lowercase letters are shorthand, not names: AFib, HFpEF, ADLs.
+            continue;
+        }
+        if attached_to_digit(c.text.as_bytes(), w.start, w.end) {
+            // Part of a code or measure: SpO2, T4, 3rdFloor.
             continue;
         }
         let after_initial = i > 0
@@ -673,6 +813,7 @@ fn people(c: &mut Ctx<'_>) {
                 let next_surname = i + 1 < n
                     && c.joined(i + 1)
                     && c.words[i + 1].cap
+                    && (w.all_caps || !c.words[i + 1].all_caps)
                     && c.named(i + 1)
                     && !c.english(i + 1)
                     && !c.calendar(i + 1);
@@ -698,19 +839,26 @@ fn people(c: &mut Ctx<'_>) {
                 if speech || next_surname || mid || possessive || aux || verb_after {
                     c.set(i, EntityType::Name, 0.7);
                 }
-            } else if !english {
+            } else if !english && !term_shaped(b) && !inflected(c.d, b) {
                 c.set(i, EntityType::Name, 0.6);
             }
         } else if c.first_name(i) && !english && b.len() >= 3 {
             c.set(i, EntityType::Name, 0.6);
-        } else if !english && b.len() >= 3 {
+        } else if !english && b.len() >= 3 && !term_shaped(b) && !inflected(c.d, b) {
             // "ok so kenji takahashi said": unknown lowercase words before a speech verb.
             let then_speech = |k: usize| k < n && c.joined(k) && c.lower_is(k, B_SPEECH);
             let surname_then_speech =
                 i + 1 < n && c.joined(i + 1) && c.surname(i + 1) && then_speech(i + 2);
             let aux_after = i + 1 < n && c.joined(i + 1) && c.lower_is(i + 1, B_AUX);
-            let object_cue = i > 0 && c.joined(i) && c.lower_is(i - 1, B_OBJECT);
-            if speech || surname_then_speech || aux_after || object_cue {
+            // Lowercase names in messages are short; long words are vocabulary the
+            // dictionaries lack ("with fever and hypoxia").
+            let object_cue = i > 0 && c.joined(i) && c.lower_is(i - 1, B_OBJECT) && b.len() <= 10;
+            // "rafi's mom": a possessive before a relation.
+            let owner = w.base_len < w.lower.len()
+                && i + 1 < n
+                && c.joined(i + 1)
+                && c.lower_is(i + 1, B_RELATION);
+            if speech || surname_then_speech || aux_after || object_cue || owner {
                 c.set(i, EntityType::Name, 0.55);
                 if surname_then_speech {
                     c.set(i + 1, EntityType::Name, 0.55);
@@ -734,9 +882,15 @@ fn extend_names(c: &mut Ctx<'_>) {
                 let initial =
                     w.cap && w.base().chars().count() == 1 && c.text[w.end..].starts_with('.');
                 let lower_pair = !c.words[i].cap && !w.cap && c.surname(j) && !c.english(j);
+                // A kept word that is a surname too follows a first name: "Tom Parkinson".
+                let kept_surname = c.words[i].cap
+                    && c.first_name(i)
+                    && c.surname(j)
+                    && !c.info[j].ent.is(F_ENGLISH)
+                    && w.base().len() >= 5;
                 if (w.cap
                     && !c.calendar(j)
-                    && !c.info[j].ent.is(F_KEEP)
+                    && (!c.info[j].ent.is(F_KEEP) || kept_surname)
                     && (c.named(j) || !c.english(j)))
                     || initial
                     || lower_pair

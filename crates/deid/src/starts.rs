@@ -193,6 +193,7 @@ fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
         b'l' => &[(b"licen", C_ID)],
         b'm' => &[
             (b"mrn", C_ID),
+            (b"mr", C_ID),
             (b"medic", C_ID),
             (b"member", C_ID),
             (b"mail", C_ADDRESS),
@@ -223,7 +224,7 @@ fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
             (b"sep", C_DATE),
         ],
         b't' => &[(b"turn", C_AGE), (b"the ", C_DATE)],
-        b'u' => &[(b"unit", C_UNIT)],
+        b'u' => &[(b"unit", C_UNIT | C_ID)],
         b'v' => &[(b"vin", C_ID), (b"voiceprint", C_ID)],
         _ => &[],
     }

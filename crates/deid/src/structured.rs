@@ -85,7 +85,7 @@ impl Scanners {
             ),
             loose_phone: StartRegex::new(r"(?:\+|\(|\b0)[0-9][0-9()\- .]{6,20}[0-9]\b"),
             cued_id: StartRegex::new(
-                r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|chart(?: number| no\.?| #)|record (?:number|no\.?|#)|member(?: id| number| no\.?| #)?|policy(?: number| no\.?| #)?|group(?: number| no\.?| #)|subscriber(?: id| number)?|medicaid(?: id| number| #)?|medicare(?: id| number| #)?|insurance(?: id| number| #)|account(?: number| no\.?| #)?|acct\.?(?: number| no\.?| #)?|licen[cs]e(?: number| no\.?| #| plate)?|plate(?: number| #)?|dl|permit(?: number| #)?|certificate(?: number| no\.?| #)?|vin|serial(?: number| no\.?| #)?|imei|device id|case(?: number| no\.?| #| id)|student(?: id| number| #)|employee(?: id| number| #)|badge(?: number| #)?|client id|patient id|id(?: number| no\.?| #)?|ssn|social security(?: number| no\.?| #)?|fingerprint(?: id)?|biometric(?: id)?|voiceprint|npi|dea)(?: is|:|#| ?-)?[ :#]*([A-Za-z0-9][A-Za-z0-9\-]{1,24}(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4})?)",
+                r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|chart(?: number| no\.?| #)|record (?:number|no\.?|#)|member(?: id| number| no\.?| #)?|policy(?: number| no\.?| #)?|group(?: number| no\.?| #)|subscriber(?: id| number)?|medicaid(?: id| number| #)?|medicare(?: id| number| #)?|insurance(?: id| number| #)|account(?: number| no\.?| #)?|acct\.?(?: number| no\.?| #)?|licen[cs]e(?: number| no\.?| #| plate)?|plate(?: number| #)?|dl|permit(?: number| #)?|certificate(?: number| no\.?| #)?|vin|serial(?: number| no\.?| #)?|imei|device id|case(?: number| no\.?| #| id)|student(?: id| number| #)|employee(?: id| number| #)|badge(?: number| #)?|client id|patient id|id(?: number| no\.?| #)?|ssn|social security(?: number| no\.?| #)?|fingerprint(?: id)?|biometric(?: id)?|voiceprint|npi|dea|unit (?:number|no\.?|#)|mr ?#)(?: is|:|#| ?-)?[ :#]*([A-Za-z0-9][A-Za-z0-9\-]{1,24}(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4})?)",
             ),
             street: StartRegex::new(&format!(
                 r"\b[0-9]{{1,6}}[A-Za-z]?(?: (?:[A-Z][A-Za-z'\.\-]*|[0-9]{{1,3}}(?:st|nd|rd|th))){{1,5}} (?i:{STREET_TYPES})\b\.?(?:,? (?i:apt|apartment|unit|suite|ste|#)\.? ?#?[A-Za-z0-9\-]+)?"
@@ -766,7 +766,7 @@ fn cue_type(text: &str, start: usize) -> Option<EntityType> {
         lower.make_ascii_lowercase();
         let kind = match &*lower {
             b"social" | b"security" | b"ssn" => EntityType::Ssn,
-            b"mrn" | b"medical" | b"chart" | b"record" => EntityType::Mrn,
+            b"mrn" | b"mr" | b"medical" | b"chart" | b"record" | b"unit" => EntityType::Mrn,
             b"member" | b"policy" | b"subscriber" | b"medicaid" | b"medicare" | b"insurance"
             | b"group" | b"beneficiary" => EntityType::HealthPlan,
             b"account" | b"acct" | b"card" | b"iban" | b"routing" => EntityType::Account,
@@ -808,8 +808,19 @@ fn zip_context(text: &str, start: usize) -> bool {
     }
     // A state name just before ("Ohio 43004") is checked by the engine's region list; a
     // comma-separated city before it is enough here.
-    raw.trim_end().ends_with(|c: char| c.is_alphabetic()) && b.contains(", ")
+    // A signature's ", MD" is no address ("Kate O'Donnell, MD\nPager 34921").
+    let credential = b.rsplit_once(", ").is_some_and(|(_, after)| {
+        let word = after.split(|c: char| !c.is_ascii_alphabetic()).next();
+        word.is_some_and(|w| CREDENTIALS.contains(&w))
+    });
+    raw.trim_end().ends_with(|c: char| c.is_alphabetic()) && b.contains(", ") && !credential
 }
+
+/// Letters after a clinician's name, lowercase.
+const CREDENTIALS: &[&str] = &[
+    "md", "do", "phd", "psyd", "rn", "np", "pa", "lcsw", "licsw", "lmsw", "msw", "lmft", "lpc",
+    "lmhc", "dds", "pharmd", "mph", "pgy",
+];
 
 /// Handles a cue word followed by an identifier ("MRN: 00482913", "plate ABC 1234").
 fn cued(text: &str, start: usize, vstart: usize, end: usize, out: &mut Vec<Span>) {

@@ -438,3 +438,108 @@ fn apps_and_games_are_no_people() {
     check_none(text, &["Headspace", "BetterHelp", "Talkspace", "Minecraft"]);
     check(text, &[("Lincoln High School", "ORGANIZATION")]);
 }
+
+#[test]
+fn hospital_notes_keep_their_clinical_vocabulary() {
+    // Sentences of a medical chart with no identifier in them: drugs, shorthand, eponyms,
+    // findings and surgical materials are vocabulary, not people or places.
+    let text = "HPI: 69 yo M s/p CABG x3 (LIMA-LAD, SVG-OM) with NSTEMI, HFpEF, OSA and \
+                paroxysmal AFib. Meds: ASA 81 mg, Toprol XL 50 mg, Nitro SL prn, azithro \
+                and ceftriaxone. PE: SpO2 97% RA. No LE edema. Foley in place. Babinski \
+                negative. Murphy's sign negative. Hx of Parkinson's and Hashimoto's \
+                thyroiditis and more. Independent in ADLs; 86% PMNs. The fundus was \
+                retracted cephalad and Calot's triangle dissected. Trocars were placed. \
+                Hemostasis was confirmed. Renally dose meds. Closed with 0 Vicryl and 4-0 \
+                Monocryl. Dermabond applied. Transferred to PACU. Diuresed with IV Lasix. \
+                Coumadin held for supratherapeutic INR. On BiPAP 14/6. Family meeting Thurs.";
+    check_none(
+        text,
+        &[
+            "LIMA-LAD",
+            "SVG-OM",
+            "NSTEMI",
+            "HFpEF",
+            "OSA",
+            "AFib",
+            "ASA",
+            "Toprol",
+            "Nitro",
+            "azithro",
+            "SpO2",
+            "No LE",
+            "Foley",
+            "Babinski",
+            "Murphy",
+            "Parkinson",
+            "thyroiditis",
+            "ADLs",
+            "PMNs",
+            "fundus",
+            "cephalad",
+            "Calot",
+            "Trocars",
+            "Hemostasis",
+            "Renally",
+            "Vicryl",
+            "Monocryl",
+            "Dermabond",
+            "PACU",
+            "Diuresed",
+            "supratherapeutic",
+            "14/6",
+            "Thurs",
+        ],
+    );
+}
+
+#[test]
+fn hospital_notes_still_give_up_their_identifiers() {
+    let text = "NAME: JOHNSON, ALBERTA R   UNIT NO: 902-44-18\n\
+                Echo 6/2087: EF 45%. Seen with Dr. Xavier Villegas and Tom Parkinson; \
+                Parkinson said hi. Police: Det. Sarah Kowalski.\n\
+                Katherine O'Donnell, MD PGY-2\nPager 34921\n\
+                hey its tam. rafi's mom fell again";
+    check(
+        text,
+        &[
+            ("JOHNSON", "NAME"),
+            ("ALBERTA", "NAME"),
+            ("902-44-18", "MRN"),
+            ("6/2087", "DATE"),
+            ("Xavier Villegas", "NAME"),
+            ("Tom Parkinson", "NAME"),
+            ("Sarah Kowalski", "NAME"),
+            ("Katherine O'Donnell", "NAME"),
+            ("34921", "ID"),
+            ("rafi", "NAME"),
+        ],
+    );
+    // The title is not part of the name, and a pager number is no ZIP code.
+    check_none(text, &["Det.", "EF 45%"]);
+    check_redact("Pager 34921", "Pager [ID]");
+}
+
+#[test]
+fn month_and_year_dates_shift_as_month_and_year() {
+    let engine = engine();
+    let out = engine.pseudonymize("Echo 6/2087 and MRI 11/2019.", &CaseKey::new(b"case"));
+    assert!(!out.contains("6/2087") && !out.contains("11/2019"), "{out}");
+    assert!(
+        out.split(' ').filter(|w| w.contains('/')).all(|w| {
+            let w = w.trim_end_matches('.');
+            w.split_once('/').is_some_and(|(m, y)| {
+                m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)) && y.len() == 4
+            })
+        }),
+        "{out}"
+    );
+}
+
+#[test]
+fn words_in_capitals_count_as_names_when_the_whole_text_shouts() {
+    // A note typed in capitals: short unknown words are not acronyms here.
+    check(
+        "CLIENT REPORTED THAT HER FRIEND KENJI TAKAHASHI CALLED.",
+        &[("KENJI", "NAME")],
+    );
+}
