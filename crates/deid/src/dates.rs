@@ -198,6 +198,20 @@ impl DateScanner {
                 });
             }
         }
+        // Day, month name and year run together, as charts write them: "14-Apr-2078",
+        // "14Apr2078", "3-JUNE-79".
+        for &i in &st.digit_word {
+            if let Some(end) = compact_date_end(bytes, i) {
+                if !glued(i, end) {
+                    out.push(Span {
+                        start: i,
+                        end,
+                        kind: EntityType::Date,
+                        score: 0.9,
+                    });
+                }
+            }
+        }
         // A written date starts with a month name, "the " or a day number followed by a
         // space, a dash or an ordinal suffix.
         let mut written_starts: Vec<usize> = st.cued(C_DATE).collect();
@@ -274,6 +288,50 @@ impl DateScanner {
             });
         }
     }
+}
+
+/// The end of a date `DD[-]Mon[-]YY(YY)` starting at `i` (a digit at a word start): a day
+/// of one or two digits, a month name or abbreviation, a year of two or four digits, with
+/// both hyphens or neither, and no letter or digit after.
+fn compact_date_end(bytes: &[u8], i: usize) -> Option<usize> {
+    let digits = |from: usize| {
+        bytes[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let day_len = digits(i);
+    if !(1..=2).contains(&day_len) {
+        return None;
+    }
+    let day: u32 = std::str::from_utf8(&bytes[i..i + day_len])
+        .ok()?
+        .parse()
+        .ok()?;
+    let mut j = i + day_len;
+    let hyphen = bytes.get(j) == Some(&b'-');
+    if hyphen {
+        j += 1;
+    }
+    let letters = bytes[j..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    if !(3..=9).contains(&letters) {
+        return None;
+    }
+    month_number(std::str::from_utf8(&bytes[j..j + letters]).ok()?)?;
+    j += letters;
+    if hyphen {
+        if bytes.get(j) != Some(&b'-') {
+            return None;
+        }
+        j += 1;
+    }
+    let year_len = digits(j);
+    let end = j + year_len;
+    let after_ok = bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
+    ((1..=31).contains(&day) && (year_len == 2 || year_len == 4) && after_ok).then_some(end)
 }
 
 fn prev_word(text: &str, pos: usize) -> String {

@@ -483,7 +483,9 @@ fn places(c: &mut Ctx<'_>) {
             continue;
         }
         let cued = preceded_by(c, i, dict::LOCATION_CUES, B_LOC_CUE);
-        if !c.words[i].cap && !cued
+        let titled = i > 0 && c.joined(i) && c.lower_is(i - 1, B_TITLE) && c.words[i - 1].cap;
+        if titled
+            || !c.words[i].cap && !cued
             || c.words[i].all_caps && c.words[i].base().len() <= 2
             || c.words[i].all_caps && c.words[i].base().len() == 3 && !cued
         {
@@ -839,7 +841,8 @@ fn people(c: &mut Ctx<'_>) {
                 if speech || next_surname || mid || possessive || aux || verb_after {
                     c.set(i, EntityType::Name, 0.7);
                 }
-            } else if !english && !term_shaped(b) && !inflected(c.d, b) {
+            } else if !english && b.len() > 2 && !term_shaped(b) && !inflected(c.d, b) {
+                // Two letters on no name list are shorthand: Cx, Dx, Tx.
                 c.set(i, EntityType::Name, 0.6);
             }
         } else if c.first_name(i) && !english && b.len() >= 3 {

@@ -359,6 +359,12 @@ impl Scanners {
         if start > 0 && matches!(bytes[start - 1], b'$' | b'.' | b',') {
             return;
         }
+        // Billing codes name a service, not a person: "CPT 90837", "DRG 291".
+        let prior = before(text, start, 8);
+        let prior = prior.trim_end_matches([' ', ':', '#']);
+        if prior.ends_with("cpt") || prior.ends_with("hcpcs") || prior.ends_with("drg") {
+            return;
+        }
         let d: Vec<u8> = text[start..end]
             .bytes()
             .filter(u8::is_ascii_digit)
@@ -808,6 +814,18 @@ fn zip_context(text: &str, start: usize) -> bool {
     }
     // A state name just before ("Ohio 43004") is checked by the engine's region list; a
     // comma-separated city before it is enough here.
+    // A billing or room code is no ZIP code: "53 min, CPT 90837".
+    let word_before = b
+        .trim_end()
+        .rsplit(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    if matches!(
+        word_before,
+        "cpt" | "icd" | "code" | "room" | "rm" | "pager" | "ext" | "bed"
+    ) {
+        return false;
+    }
     // A signature's ", MD" is no address ("Kate O'Donnell, MD\nPager 34921").
     let credential = b.rsplit_once(", ").is_some_and(|(_, after)| {
         let word = after.split(|c: char| !c.is_ascii_alphabetic()).next();

@@ -498,7 +498,8 @@ fn hospital_notes_still_give_up_their_identifiers() {
                 Echo 6/2087: EF 45%. Seen with Dr. Xavier Villegas and Tom Parkinson; \
                 Parkinson said hi. Police: Det. Sarah Kowalski.\n\
                 Katherine O'Donnell, MD PGY-2\nPager 34921\n\
-                hey its tam. rafi's mom fell again";
+                hey its tam. rafi's mom fell again. Admitted 14-Apr-2078; Cx from 14Apr2078 \
+                and 3-JUNE-79. Seen with Dr. Ngozi Adeyemi.";
     check(
         text,
         &[
@@ -512,8 +513,13 @@ fn hospital_notes_still_give_up_their_identifiers() {
             ("Katherine O'Donnell", "NAME"),
             ("34921", "ID"),
             ("rafi", "NAME"),
+            ("14-Apr-2078", "DATE"),
+            ("14Apr2078", "DATE"),
+            ("3-JUNE-79", "DATE"),
+            ("Ngozi Adeyemi", "NAME"),
         ],
     );
+    check_none(text, &["Cx"]);
     // The title is not part of the name, and a pager number is no ZIP code.
     check_none(text, &["Det.", "EF 45%"]);
     check_redact("Pager 34921", "Pager [ID]");
@@ -541,5 +547,23 @@ fn words_in_capitals_count_as_names_when_the_whole_text_shouts() {
     check(
         "CLIENT REPORTED THAT HER FRIEND KENJI TAKAHASHI CALLED.",
         &[("KENJI", "NAME")],
+    );
+}
+
+#[test]
+fn therapy_notes_keep_their_vocabulary() {
+    let text = "Individual psychotherapy, 53 min, CPT 90837. She endorsed anhedonia and low \
+                motivation; journaling and grounding helped. Practiced Socratic questioning. \
+                Teletherapy via Zoom. Gottman's Four Horsemen for the couples case.";
+    check_none(
+        text,
+        &[
+            "90837",
+            "anhedonia",
+            "journaling",
+            "Socratic",
+            "Teletherapy",
+            "Gottman",
+        ],
     );
 }
