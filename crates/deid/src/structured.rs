@@ -279,7 +279,14 @@ impl Scanners {
                 .filter(|g| !g.is_empty())
                 .count();
             if (9..=15).contains(&n) && groups >= 2 && digit_boundary(bytes, m.start(), m.end()) {
-                push(out, m.start(), m.end(), phone_kind(text, m.start()), 0.7);
+                // "(617-555-0188)": an opening parenthesis without its closing one is
+                // punctuation around the number, not part of it.
+                let start = if s.starts_with('(') && !s.contains(')') {
+                    m.start() + 1
+                } else {
+                    m.start()
+                };
+                push(out, start, m.end(), phone_kind(text, start), 0.7);
             }
         }
         for m in self.vin.find_at(text, st.cued(C_VIN)) {

@@ -567,3 +567,30 @@ fn therapy_notes_keep_their_vocabulary() {
         ],
     );
 }
+
+#[test]
+fn nationalities_and_peoples_are_no_names() {
+    // Ethnicity is no Safe Harbor identifier; a person's name beside it still is.
+    let text = "She is Mexican; her husband is Irish and her Indian mother lives with them. \
+                A Thai restaurant, Swedish massage, Arab Americans. Maria Costa came.";
+    check_none(
+        text,
+        &[
+            "Mexican",
+            "Irish",
+            "Indian",
+            "Thai",
+            "Swedish",
+            "Arab Americans",
+        ],
+    );
+    check(text, &[("Maria Costa", "NAME")]);
+}
+
+#[test]
+fn a_phone_number_in_parentheses_leaves_them() {
+    check_redact(
+        "the CVS on Beacon St (617-555-0188).",
+        "the CVS on Beacon St ([PHONE]).",
+    );
+}
