@@ -224,7 +224,10 @@ impl Ctx<'_> {
         }
         match self.words[i].gap {
             Gap::Space => true,
-            Gap::PeriodSpace => self.words[i - 1].base().len() <= 2,
+            // "J. Smith", "Dr. Smith", "Mrs. Smith".
+            Gap::PeriodSpace => {
+                self.words[i - 1].base().len() <= 2 || self.lower_is(i - 1, B_TITLE)
+            }
             _ => false,
         }
     }
@@ -732,7 +735,8 @@ fn people(c: &mut Ctx<'_>) {
         let title = i > 0
             && c.joined(i)
             && c.lower_is(i - 1, B_TITLE)
-            && (c.words[i - 1].cap || c.words[i - 1].base() == "dr");
+            && (c.words[i - 1].cap
+                || matches!(c.words[i - 1].base(), "dr" | "mr" | "mrs" | "ms" | "mx"));
         let relation = preceded_by(c, i, dict::RELATION_CUES, B_RELATION)
             && !c.words[i].sentence_start
             && c.words[i - 1].base_len == c.words[i - 1].lower.len();
@@ -855,7 +859,12 @@ fn people(c: &mut Ctx<'_>) {
             let aux_after = i + 1 < n && c.joined(i + 1) && c.lower_is(i + 1, B_AUX);
             // Lowercase names in messages are short; long words are vocabulary the
             // dictionaries lack ("with fever and hypoxia").
-            let object_cue = i > 0 && c.joined(i) && c.lower_is(i - 1, B_OBJECT) && b.len() <= 10;
+            let object_cue = i > 0
+                && b.len() <= 10
+                && (c.joined(i) && c.lower_is(i - 1, B_OBJECT)
+                    // "w/ jaylen"
+                    || c.words[i - 1].lower == "w"
+                        && &c.text[c.words[i - 1].end..c.words[i].start] == "/ ");
             // "rafi's mom": a possessive before a relation.
             let owner = w.base_len < w.lower.len()
                 && i + 1 < n

@@ -594,3 +594,11 @@ fn a_phone_number_in_parentheses_leaves_them() {
         "the CVS on Beacon St ([PHONE]).",
     );
 }
+
+#[test]
+fn lowercase_messages_name_people_after_w_slash_and_titles() {
+    let text =
+        "mom took my phone after the thing w/ jaylen at school. dont tell mrs. abernathy pls";
+    check(text, &[("jaylen", "NAME"), ("abernathy", "NAME")]);
+    check_none(text, &["mrs.", "school"]);
+}
