@@ -95,7 +95,7 @@ impl Scanners {
             )),
             po_box: StartRegex::new(r"(?i)\bp\.? ?o\.? ?box [0-9]+\b"),
             age: StartRegex::new(
-                r"(?i)\b(?:9[0-9]|1[0-9]{2})(?: ?- ?| )?(?:years?|yrs?|y/o|yo|y\.o\.)(?:[ \-]old)?\b",
+                r"(?i)\b(?:9[0-9]|1[0-9]{2})(?:(?: ?- ?| )?(?:(?:years?|yrs?|y/o|yo)(?:[ \-]old)?\b|y\.o\.)|(?-i:[FM])\b)",
             ),
             age_prefix: StartRegex::new(
                 r"(?i)\b(?:age|aged|ages|turns|turned|turning|age of)[ :]+(?:9[0-9]|1[0-9]{2})\b",
@@ -347,6 +347,17 @@ impl Scanners {
                 .copied()
                 .filter(|&i| age_start(bytes, i)),
         ) {
+            // "91F" is a woman of 91, but "T 99F" a temperature.
+            if m.as_str().ends_with('F') {
+                let prior = before(text, m.start(), 16);
+                let word = prior.trim_end().rsplit(' ').next().unwrap_or("");
+                if matches!(
+                    word,
+                    "t" | "temp" | "tmax" | "tm" | "fever" | "of" | "to" | "temperature"
+                ) {
+                    continue;
+                }
+            }
             let end = m.start() + m.as_str().bytes().take_while(u8::is_ascii_digit).count();
             push(out, m.start(), end, EntityType::Age, 0.9);
         }
@@ -635,7 +646,7 @@ fn is_street_type(w: &[u8], lower: bool) -> bool {
 
 /// `\b(?:9[0-9]|1[0-9]{2})[ \-yY]`
 fn age_start(b: &[u8], i: usize) -> bool {
-    let next = |j: usize| matches!(byte_at(b, j), b' ' | b'-' | b'y' | b'Y');
+    let next = |j: usize| matches!(byte_at(b, j), b' ' | b'-' | b'y' | b'Y' | b'F' | b'M');
     b[i] == b'9' && digit_at(b, i + 1) && next(i + 2)
         || b[i] == b'1' && digit_at(b, i + 1) && digit_at(b, i + 2) && next(i + 3)
 }

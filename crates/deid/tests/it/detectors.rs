@@ -602,3 +602,11 @@ fn lowercase_messages_name_people_after_w_slash_and_titles() {
     check(text, &[("jaylen", "NAME"), ("abernathy", "NAME")]);
     check_none(text, &["mrs.", "school"]);
 }
+
+#[test]
+fn chart_ages_with_sex_and_y_o() {
+    let text = "91F with CHF. 93M s/p fall. 95 y.o. male. 89M and 88F stay. T 99F, Tmax 101F.";
+    check(text, &[("91", "AGE"), ("93", "AGE"), ("95", "AGE")]);
+    check_none(text, &["89M", "88F", "99F", "Tmax", "101F"]);
+    check_redact("95 y.o. male", "90+ y.o. male");
+}
