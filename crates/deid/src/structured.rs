@@ -429,7 +429,7 @@ impl Scanners {
         {
             return;
         }
-        if is_unit(s) {
+        if is_unit(s) || gravida_para(upper.as_bytes()) {
             return;
         }
         let cue = cue_type(text, start);
@@ -453,6 +453,23 @@ impl Scanners {
             score,
         });
     }
+}
+
+/// An obstetric history in capitals, `G[0-9]{1,2}P[0-9]{1,4}`: "G3P1011" is no identifier.
+fn gravida_para(s: &[u8]) -> bool {
+    let digits = |from: usize| {
+        s.iter()
+            .skip(from)
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let g = digits(1);
+    let p = digits(2 + g);
+    s.first() == Some(&b'G')
+        && (1..=2).contains(&g)
+        && s.get(1 + g) == Some(&b'P')
+        && (1..=4).contains(&p)
+        && s.len() == 2 + g + p
 }
 
 /// Where a domain can start: the label starts (an ASCII letter or digit after a byte that is

@@ -451,7 +451,8 @@ fn hospital_notes_keep_their_clinical_vocabulary() {
                 retracted cephalad and Calot's triangle dissected. Trocars were placed. \
                 Hemostasis was confirmed. Renally dose meds. Closed with 0 Vicryl and 4-0 \
                 Monocryl. Dermabond applied. Transferred to PACU. Diuresed with IV Lasix. \
-                Coumadin held for supratherapeutic INR. On BiPAP 14/6. Family meeting Thurs.";
+                Coumadin held for supratherapeutic INR. On BiPAP 14/6. Family meeting Thurs. \
+                31 y/o G3P1011 at 36w2d. Nitrazine +. Toco ctx q4-5 min.";
     check_none(
         text,
         &[
@@ -488,6 +489,10 @@ fn hospital_notes_keep_their_clinical_vocabulary() {
             "supratherapeutic",
             "14/6",
             "Thurs",
+            "G3P1011",
+            "36w2d",
+            "Nitrazine",
+            "Toco",
         ],
     );
 }
