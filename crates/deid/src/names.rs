@@ -347,11 +347,173 @@ pub(crate) fn find(text: &str, words: &[Word<'_>], d: &Dictionaries, out: &mut V
         info.first = first;
         info.last = last;
     }
-    organisations(&mut c);
-    places(&mut c);
-    people(&mut c);
-    extend_names(&mut c);
-    emit(&c, out);
+    if c.shouting {
+        // In a text written in capitals, function words read as if in lowercase: "SHE IS
+        // AT LINCOLN HIGH SCHOOL" holds an organisation of three words, not of six, and
+        // "HAS", "IN" and "SO" (census surnames all) start no name.
+        let recased: Vec<Word<'_>> = words
+            .iter()
+            .map(|w| {
+                let mut w = w.clone();
+                w.cap = !FUNCTION_WORDS.contains(&w.base());
+                w
+            })
+            .collect();
+        let mut c = Ctx {
+            text,
+            words: &recased,
+            d,
+            shouting: true,
+            info: c.info,
+        };
+        label(&mut c, out);
+    } else {
+        label(&mut c, out);
+    }
+}
+
+/// Words that are never part of a name, read in texts written in capitals.
+const FUNCTION_WORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "but",
+    "nor",
+    "so",
+    "yet",
+    "if",
+    "then",
+    "than",
+    "that",
+    "this",
+    "these",
+    "those",
+    "there",
+    "here",
+    "at",
+    "in",
+    "on",
+    "to",
+    "from",
+    "for",
+    "by",
+    "with",
+    "without",
+    "into",
+    "onto",
+    "about",
+    "after",
+    "before",
+    "since",
+    "until",
+    "during",
+    "over",
+    "under",
+    "between",
+    "through",
+    "per",
+    "via",
+    "as",
+    "is",
+    "am",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "has",
+    "have",
+    "had",
+    "having",
+    "do",
+    "does",
+    "did",
+    "done",
+    "would",
+    "shall",
+    "should",
+    "could",
+    "might",
+    "must",
+    "not",
+    "no",
+    "yes",
+    "i",
+    "me",
+    "my",
+    "mine",
+    "we",
+    "us",
+    "our",
+    "you",
+    "your",
+    "he",
+    "him",
+    "his",
+    "she",
+    "her",
+    "hers",
+    "it",
+    "its",
+    "they",
+    "them",
+    "their",
+    "who",
+    "whom",
+    "whose",
+    "which",
+    "what",
+    "when",
+    "where",
+    "why",
+    "how",
+    "all",
+    "any",
+    "some",
+    "each",
+    "every",
+    "both",
+    "also",
+    "very",
+    "just",
+    "only",
+    "still",
+    "again",
+    "now",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "said",
+    "says",
+    "told",
+    "reports",
+    "reported",
+    "states",
+    "stated",
+    "dont",
+    "cant",
+    "wont",
+    "im",
+    "ive",
+    "didnt",
+    "doesnt",
+    "isnt",
+    "wasnt",
+    "pt",
+    "client",
+    "patient",
+];
+
+/// Runs the passes in order and appends their spans.
+fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
+    organisations(c);
+    places(c);
+    people(c);
+    extend_names(c);
+    emit(c, out);
 }
 
 /// The end (exclusive) of the capitalised run starting at `i`.

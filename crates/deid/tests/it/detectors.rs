@@ -615,3 +615,17 @@ fn chart_ages_with_sex_and_y_o() {
     check_none(text, &["89M", "88F", "99F", "Tmax", "101F"]);
     check_redact("95 y.o. male", "90+ y.o. male");
 }
+
+#[test]
+fn function_words_of_a_text_in_capitals_are_no_names() {
+    let text = "CLIENT STATES SHE IS AT LINCOLN HIGH SCHOOL AND HAS BEEN SO TIRED. \
+                HER FRIEND KENJI TAKAHASHI CALLED.";
+    check(
+        text,
+        &[
+            ("LINCOLN HIGH SCHOOL", "ORGANIZATION"),
+            ("KENJI TAKAHASHI", "NAME"),
+        ],
+    );
+    check_none(text, &["SHE IS AT", "HAS BEEN SO", "CLIENT STATES"]);
+}

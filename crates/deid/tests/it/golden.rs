@@ -249,7 +249,7 @@ fn transformed_corpus_spans_are_pinned() {
     check(
         "transformed",
         &transformed(&texts),
-        (0x92c9_0660_adc7_7fc8, 9118),
+        (0xdd58_b400_3285_3640, 9116),
     );
 }
 
