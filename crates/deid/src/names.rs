@@ -510,6 +510,7 @@ const FUNCTION_WORDS: &[&str] = &[
 /// Runs the passes in order and appends their spans.
 fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     organisations(c);
+    lowercase_organisations(c);
     places(c);
     people(c);
     extend_names(c);
@@ -634,6 +635,52 @@ fn organisations(c: &mut Ctx<'_>) {
             }
         }
         i = end.max(i + 1);
+    }
+}
+
+/// Organisations typed in lowercase: "she goes to lincoln high school", "works at ellison
+/// technologies". An organisation word ends one to three lowercase words that follow a
+/// function word, a cue or the start of a clause; one of them at least must be a name or
+/// no English word, so that "the high school" and "a support group" stay.
+fn lowercase_organisations(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    for e in 1..n {
+        let suffix = &c.words[e];
+        if suffix.cap
+            || suffix.base().len() < 3
+            || !c.lower_is(e, B_ORG_SUFFIX)
+            || c.info[e].label.is_some()
+        {
+            continue;
+        }
+        if e + 1 < n && c.joined(e + 1) && !c.words[e + 1].cap && c.lower_is(e + 1, B_ORG_SUFFIX) {
+            // The name goes on: "lincoln high school".
+            continue;
+        }
+        let mut s = e;
+        while s > 0 && e - s < 3 && c.joined(s) {
+            let k = s - 1;
+            let w = &c.words[k];
+            if w.cap
+                || FUNCTION_WORDS.contains(&w.base())
+                || c.lower_is(k, B_ORG_CUE_LAST | B_CONNECTOR | B_SPEECH | B_AUX)
+                || c.info[k].label.is_some()
+            {
+                break;
+            }
+            s = k;
+        }
+        let distinctive = (s..e).any(|k| {
+            (!c.english(k) || c.named(k))
+                && !c.lower_is(k, B_ORG_SUFFIX)
+                && !c.calendar(k)
+                && !c.info[k].ent.is(F_KEEP)
+        });
+        if s < e && distinctive {
+            for k in s..=e {
+                c.set(k, EntityType::Organization, 0.6);
+            }
+        }
     }
 }
 

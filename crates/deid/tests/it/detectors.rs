@@ -629,3 +629,17 @@ fn function_words_of_a_text_in_capitals_are_no_names() {
     );
     check_none(text, &["SHE IS AT", "HAS BEEN SO", "CLIENT STATES"]);
 }
+
+#[test]
+fn organisations_typed_in_lowercase() {
+    let text = "she goes to lincoln high school and works at ellison technologies. \
+                we tried a support group and the high school counselor.";
+    check(
+        text,
+        &[
+            ("lincoln high school", "ORGANIZATION"),
+            ("ellison technologies", "ORGANIZATION"),
+        ],
+    );
+    check_none(text, &["support group", "the high school counselor"]);
+}
