@@ -372,7 +372,8 @@ pub(crate) fn find(text: &str, words: &[Word<'_>], d: &Dictionaries, out: &mut V
     }
 }
 
-/// Words that are never part of a name, read in texts written in capitals.
+/// Words that never belong to the name of a person or an organisation: they bound the
+/// runs of a text written all in capitals, and of organisations typed in lowercase.
 const FUNCTION_WORDS: &[&str] = &[
     "a",
     "an",
