@@ -50,6 +50,10 @@ const RATING_CUES: &[&str] = &[
     "urge",
     "urges",
     "suds",
+    "strength",
+    "power",
+    "motor",
+    "grip",
 ];
 
 /// Words before "14/6" that make it a machine setting or a ratio, not a date.
@@ -160,9 +164,19 @@ impl DateScanner {
                 let before = prev_word(text, m.start());
                 let after = text[m.end()..].trim_start().to_ascii_lowercase();
                 let rating_before = RATING_CUES.contains(&before.as_str());
-                let rating_after = ["on ", "scale", "for ", "in ", "today", "this week"]
-                    .iter()
-                    .any(|c| after.starts_with(c));
+                let rating_after = [
+                    "on ",
+                    "scale",
+                    "for ",
+                    "in ",
+                    "today",
+                    "this week",
+                    "strength",
+                    "throughout",
+                    "bilat",
+                ]
+                .iter()
+                .any(|c| after.starts_with(c));
                 if rating_before || rating_after {
                     continue;
                 }

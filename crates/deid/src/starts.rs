@@ -172,7 +172,7 @@ fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
             (b"apr", C_DATE),
             (b"aug", C_DATE),
         ],
-        b'b' => &[(b"badge", C_ID), (b"biometric", C_ID)],
+        b'b' => &[(b"badge", C_ID), (b"biometric", C_ID), (b"beeper", C_ID)],
         b'c' => &[
             (b"chart", C_ID),
             (b"case", C_ID),
@@ -207,6 +207,8 @@ fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
             (b"plate", C_ID),
             (b"permit", C_ID),
             (b"patient", C_ID),
+            (b"pager", C_ID),
+            (b"pgr", C_ID),
             (b"po", C_PO_BOX),
             (b"p.", C_PO_BOX),
             (b"p ", C_PO_BOX),

@@ -643,3 +643,14 @@ fn organisations_typed_in_lowercase() {
     );
     check_none(text, &["support group", "the high school counselor"]);
 }
+
+#[test]
+fn neurological_exam_grades_and_pagers() {
+    let text = "Post-ictal confusion resolved. Strength 5/5 throughout, 4/5 strength in the \
+                left leg. Recs: EEG. Yusuf Haddad, MD, pgr 7-2219. Seen 3/5.";
+    check(
+        text,
+        &[("7-2219", "ID"), ("Yusuf Haddad", "NAME"), ("3/5", "DATE")],
+    );
+    check_none(text, &["Post-ictal", "5/5", "4/5", "Recs"]);
+}
