@@ -188,42 +188,25 @@ impl DateScanner {
                 score: 0.75,
             });
         }
-        // Month and year: "6/2087", "11/2019".
+        // Month and year ("6/2087", "11/2019"), and day, month name and year run together
+        // as charts write them ("14-Apr-2078", "14Apr2078", "3-JUNE-79").
         for &i in &st.digit_word {
-            if !short_start(i) {
-                continue;
-            }
-            let slash = if at(i + 1) == b'/' { i + 1 } else { i + 2 };
-            let end = slash + 5;
-            let year = bytes.get(slash + 1..end);
-            if !year.is_some_and(|y| y.iter().all(u8::is_ascii_digit))
-                || bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric())
-                || glued(i, end)
-            {
-                continue;
-            }
-            let p = nums(&text[i..end]);
-            if p.len() == 2 && (1..=12).contains(&p[0]) && (1000..=2999).contains(&p[1]) {
+            let end = if short_start(i) {
+                month_year_end(bytes, i)
+            } else {
+                compact_date_end(bytes, i)
+            };
+            if let Some(end) = end.filter(|&end| !glued(i, end)) {
                 out.push(Span {
                     start: i,
                     end,
                     kind: EntityType::Date,
-                    score: 0.85,
+                    score: if bytes[i..end].contains(&b'/') {
+                        0.85
+                    } else {
+                        0.9
+                    },
                 });
-            }
-        }
-        // Day, month name and year run together, as charts write them: "14-Apr-2078",
-        // "14Apr2078", "3-JUNE-79".
-        for &i in &st.digit_word {
-            if let Some(end) = compact_date_end(bytes, i) {
-                if !glued(i, end) {
-                    out.push(Span {
-                        start: i,
-                        end,
-                        kind: EntityType::Date,
-                        score: 0.9,
-                    });
-                }
             }
         }
         // A written date starts with a month name, "the " or a day number followed by a
@@ -302,6 +285,26 @@ impl DateScanner {
             });
         }
     }
+}
+
+/// The end of a date `M/YYYY` or `MM/YYYY` starting at `i` (a digit at a word start, followed
+/// by a slash within two bytes): a month from 1 to 12, a year from 1000 to 2999, and no
+/// letter or digit after.
+fn month_year_end(bytes: &[u8], i: usize) -> Option<usize> {
+    let slash = if bytes.get(i + 1) == Some(&b'/') {
+        i + 1
+    } else {
+        i + 2
+    };
+    let end = slash + 5;
+    let year = bytes.get(slash + 1..end)?;
+    if !year.iter().all(u8::is_ascii_digit)
+        || bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let p = nums(std::str::from_utf8(&bytes[i..end]).ok()?);
+    (p.len() == 2 && (1..=12).contains(&p[0]) && (1000..=2999).contains(&p[1])).then_some(end)
 }
 
 /// The end of a date `DD[-]Mon[-]YY(YY)` starting at `i` (a digit at a word start): a day

@@ -27,12 +27,13 @@ const B_ORG_CUE_LAST: u32 = 1 << 9;
 const B_AGAIN: u32 = 1 << 10;
 const B_VIRTUE: u32 = 1 << 11;
 const B_EPONYM_HEAD: u32 = 1 << 12;
+const B_FUNCTION: u32 = 1 << 13;
 
 /// For each cue word, the bits of the lists that hold it: one hash lookup per word
 /// replaces scanning every list.
 pub(crate) fn cue_masks() -> WordMap<u32> {
     let mut m = WordMap::<u32>::default();
-    let lists: [(&[&'static str], u32); 12] = [
+    let lists: [(&[&'static str], u32); 13] = [
         (CONNECTORS, B_CONNECTOR),
         (AUXILIARIES, B_AUX),
         (OBJECT_CUES, B_OBJECT),
@@ -45,6 +46,7 @@ pub(crate) fn cue_masks() -> WordMap<u32> {
         (&["again", "here", "back", "too"], B_AGAIN),
         (VIRTUES, B_VIRTUE),
         (EPONYM_HEADS, B_EPONYM_HEAD),
+        (FUNCTION_WORDS, B_FUNCTION),
     ];
     for (list, bit) in lists {
         for w in list {
@@ -353,9 +355,10 @@ pub(crate) fn find(text: &str, words: &[Word<'_>], d: &Dictionaries, out: &mut V
         // "HAS", "IN" and "SO" (census surnames all) start no name.
         let recased: Vec<Word<'_>> = words
             .iter()
-            .map(|w| {
+            .enumerate()
+            .map(|(i, w)| {
                 let mut w = w.clone();
-                w.cap = !FUNCTION_WORDS.contains(&w.base());
+                w.cap = !c.lower_is(i, B_FUNCTION);
                 w
             })
             .collect();
@@ -663,7 +666,7 @@ fn lowercase_organisations(c: &mut Ctx<'_>) {
             let k = s - 1;
             let w = &c.words[k];
             if w.cap
-                || FUNCTION_WORDS.contains(&w.base())
+                || c.lower_is(k, B_FUNCTION)
                 || c.lower_is(k, B_ORG_CUE_LAST | B_CONNECTOR | B_SPEECH | B_AUX)
                 || c.info[k].label.is_some()
             {

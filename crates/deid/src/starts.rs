@@ -193,7 +193,8 @@ fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
         b'l' => &[(b"licen", C_ID)],
         b'm' => &[
             (b"mrn", C_ID),
-            (b"mr", C_ID),
+            (b"mr#", C_ID),
+            (b"mr #", C_ID),
             (b"medic", C_ID),
             (b"member", C_ID),
             (b"mail", C_ADDRESS),
