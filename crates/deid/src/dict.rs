@@ -127,23 +127,36 @@ impl Dictionaries {
         self.table.get(word.as_bytes())
     }
 
-    /// What the lists know about each of `words` (lowercase), in order. Faster than one
-    /// [`Dictionaries::get`] after another: the table's memory for later words is read
-    /// early, so that its cache misses overlap.
-    pub fn get_all<'w>(&self, words: impl Iterator<Item = &'w str>) -> Vec<Entry> {
-        let keys: Vec<(&[u8], u64)> = words.map(|w| (w.as_bytes(), hash(w.as_bytes()))).collect();
+    /// What the lists know about each of the `n` words `key(0)`, `key(1)` … (lowercase), in
+    /// order. Faster than one [`Dictionaries::get`] after another: the table's memory for
+    /// later words is read early, so that its cache misses overlap.
+    pub fn get_all<'s, 'w, F>(
+        &'s self,
+        n: usize,
+        key: F,
+    ) -> impl Iterator<Item = Entry> + use<'s, 'w, F>
+    where
+        F: Fn(usize) -> &'w str,
+    {
         const AHEAD: usize = 8;
-        let mut out = Vec::with_capacity(keys.len());
-        for (i, &(key, h)) in keys.iter().enumerate() {
-            if let Some(&(_, later)) = keys.get(i + AHEAD) {
+        // The hashes of words `i .. i + AHEAD`, word `k` at `k % AHEAD`.
+        let mut ring = [0u64; AHEAD];
+        for (k, h) in ring.iter_mut().enumerate().take(n) {
+            *h = hash(key(k).as_bytes());
+            self.table.touch(*h);
+        }
+        (0..n).map(move |i| {
+            let h = ring[i % AHEAD];
+            if i + AHEAD < n {
+                let later = hash(key(i + AHEAD).as_bytes());
+                ring[i % AHEAD] = later;
                 self.table.touch(later);
             }
-            if let Some(&(_, sooner)) = keys.get(i + AHEAD / 2) {
-                self.table.touch_entry(sooner);
+            if i + AHEAD / 2 < n {
+                self.table.touch_entry(ring[(i + AHEAD / 2) % AHEAD]);
             }
-            out.push(self.table.get_hashed(key, h));
-        }
-        out
+            self.table.get_hashed(key(i).as_bytes(), h)
+        })
     }
 
     /// `word` (lowercase) is on one of the lists `flags`.
@@ -203,7 +216,9 @@ fn hash(w: &[u8]) -> u64 {
 fn head_is(head: &[u8; 16], key: &[u8]) -> bool {
     let n = key.len();
     match n {
-        0..=3 => &head[..n] == key,
+        0 => true,
+        // The first, middle and last byte: every byte of a key of three or fewer.
+        1..=3 => head[0] == key[0] && head[n / 2] == key[n / 2] && head[n - 1] == key[n - 1],
         4..=7 => {
             load_u32(head, 0) == load_u32(key, 0) && load_u32(head, n - 4) == load_u32(key, n - 4)
         }
@@ -242,7 +257,7 @@ impl WordTable {
     }
 
     /// The slot holding `key`, or the empty slot where it would go.
-    #[inline]
+    #[inline(always)]
     fn find(&self, key: &[u8], h: u64) -> usize {
         let mask = self.slots.len() - 1;
         let check = h & 0xffff_ffff_0000_0000;
@@ -274,7 +289,7 @@ impl WordTable {
         self.get_hashed(key, hash(key))
     }
 
-    #[inline]
+    #[inline(always)]
     fn get_hashed(&self, key: &[u8], h: u64) -> Entry {
         let s = self.slots[self.find(key, h)];
         match (s & 0xffff_ffff) as usize {

@@ -246,63 +246,6 @@ impl Ctx<'_> {
         self.info[i].last
     }
 
-    fn compute_english(&self, i: usize) -> bool {
-        let w = &self.words[i];
-        let b = w.base();
-        let e = self.info[i].ent;
-        if w.cap && !w.all_caps && e.is(F_NAME_WORD) {
-            return false;
-        }
-        if e.is(F_ENGLISH | F_KEEP) {
-            return true;
-        }
-        if !w.inner {
-            return false;
-        }
-        if let Some(pos) = b.find('\'') {
-            // Contractions: didn't, I'm, we've, they'll.
-            let (stem, tail) = b.split_at(pos);
-            if matches!(tail, "'t" | "'m" | "'re" | "'ve" | "'ll" | "'d") {
-                return stem.len() <= 1 || self.d.has(stem, F_ENGLISH) || stem.ends_with('n');
-            }
-        }
-        if b.contains('-') {
-            // A hyphenated word is ordinary when every part is.
-            return b
-                .split('-')
-                .all(|p| p.is_empty() || self.d.has(p, F_ENGLISH));
-        }
-        false
-    }
-
-    fn compute_first(&self, i: usize) -> bool {
-        let w = &self.words[i];
-        let b = w.base();
-        self.info[i].ent.is(F_FIRST)
-            || w.inner
-                && b.contains(['-', '\''])
-                && b.split(['-', '\'']).any(|p| self.d.has(p, F_FIRST))
-    }
-
-    fn compute_last(&self, i: usize) -> bool {
-        let w = &self.words[i];
-        if self.info[i].ent.is(F_LAST) {
-            return true;
-        }
-        if !w.inner {
-            return false;
-        }
-        let b = w.base();
-        if b.contains('\'') {
-            // O'Brien is OBRIEN in the census.
-            let joined: String = b.chars().filter(|&c| c != '\'').collect();
-            if self.d.has(&joined, F_LAST) {
-                return true;
-            }
-        }
-        b.contains('-') && b.split('-').any(|p| self.d.has(p, F_LAST | F_FIRST))
-    }
-
     fn named(&self, i: usize) -> bool {
         self.first_name(i) || self.surname(i)
     }
@@ -315,40 +258,38 @@ impl Ctx<'_> {
         self.info[i].cal
     }
 
-    fn set(&mut self, i: usize, kind: EntityType, score: f32) {
-        if self.info[i].label.is_none() && !self.info[i].safe {
+    /// Labels word `i` unless it has a label or is safe; says whether it did.
+    fn set(&mut self, i: usize, kind: EntityType, score: f32) -> bool {
+        let free = self.info[i].label.is_none() && !self.info[i].safe;
+        if free {
             self.info[i].label = Some((kind, score));
         }
+        free
     }
 }
 
 /// Finds names, places and organisations among `words` of `text`.
 pub(crate) fn find(text: &str, words: &[Word<'_>], d: &Dictionaries, out: &mut Vec<Span>) {
     let caps = words.iter().filter(|w| w.all_caps).count();
+    let info = d
+        .get_all(words.len(), |i| words[i].base())
+        .zip(words)
+        .map(|(ent, w)| Info {
+            ent,
+            cal: ent.is(F_CALENDAR),
+            eng: english(w, ent, d),
+            first: first_name(w, ent, d),
+            last: surname(w, ent, d),
+            ..Info::default()
+        })
+        .collect();
     let mut c = Ctx {
         text,
         words,
         d,
         shouting: caps * 2 > words.len(),
-        info: d
-            .get_all(words.iter().map(Word::base))
-            .into_iter()
-            .map(|ent| Info {
-                ent,
-                cal: ent.is(F_CALENDAR),
-                ..Info::default()
-            })
-            .collect(),
+        info,
     };
-    for i in 0..words.len() {
-        let eng = c.compute_english(i);
-        let first = c.compute_first(i);
-        let last = c.compute_last(i);
-        let info = &mut c.info[i];
-        info.eng = eng;
-        info.first = first;
-        info.last = last;
-    }
     if c.shouting {
         // In a text written in capitals, function words read as if in lowercase: "SHE IS
         // AT LINCOLN HIGH SCHOOL" holds an organisation of three words, not of six, and
@@ -373,6 +314,60 @@ pub(crate) fn find(text: &str, words: &[Word<'_>], d: &Dictionaries, out: &mut V
     } else {
         label(&mut c, out);
     }
+}
+
+/// An ordinary English word (or a known safe term), given its entry `e`.
+#[inline]
+fn english(w: &Word<'_>, e: Entry, d: &Dictionaries) -> bool {
+    if w.cap && !w.all_caps && e.is(F_NAME_WORD) {
+        return false;
+    }
+    e.is(F_ENGLISH | F_KEEP) || w.inner && english_compound(w.base(), d)
+}
+
+/// A contraction or hyphenated word made of English words.
+fn english_compound(b: &str, d: &Dictionaries) -> bool {
+    if let Some(pos) = b.find('\'') {
+        // Contractions: didn't, I'm, we've, they'll.
+        let (stem, tail) = b.split_at(pos);
+        if matches!(tail, "'t" | "'m" | "'re" | "'ve" | "'ll" | "'d") {
+            return stem.len() <= 1 || d.has(stem, F_ENGLISH) || stem.ends_with('n');
+        }
+    }
+    if b.contains('-') {
+        // A hyphenated word is ordinary when every part is.
+        return b.split('-').all(|p| p.is_empty() || d.has(p, F_ENGLISH));
+    }
+    false
+}
+
+/// A first name, given its entry `e`.
+#[inline]
+fn first_name(w: &Word<'_>, e: Entry, d: &Dictionaries) -> bool {
+    e.is(F_FIRST) || w.inner && compound_first_name(w.base(), d)
+}
+
+/// A hyphenated or apostrophe name with a first name in it.
+fn compound_first_name(b: &str, d: &Dictionaries) -> bool {
+    b.contains(['-', '\'']) && b.split(['-', '\'']).any(|p| d.has(p, F_FIRST))
+}
+
+/// A surname, given its entry `e`.
+#[inline]
+fn surname(w: &Word<'_>, e: Entry, d: &Dictionaries) -> bool {
+    e.is(F_LAST) || w.inner && compound_surname(w.base(), d)
+}
+
+/// A hyphenated surname, or one with an apostrophe (O'Brien).
+fn compound_surname(b: &str, d: &Dictionaries) -> bool {
+    if b.contains('\'') {
+        // O'Brien is OBRIEN in the census.
+        let joined: String = b.chars().filter(|&c| c != '\'').collect();
+        if d.has(&joined, F_LAST) {
+            return true;
+        }
+    }
+    b.contains('-') && b.split('-').any(|p| d.has(p, F_LAST | F_FIRST))
 }
 
 /// Words that never belong to the name of a person or an organisation: they bound the
@@ -694,7 +689,9 @@ fn places(c: &mut Ctx<'_>) {
     let mut key = String::new();
     let mut i = 0;
     while i < n {
-        if c.info[i].label.is_some() {
+        // Most words: labelled, or in lowercase with no location cue before them.
+        if c.info[i].label.is_some() || !c.words[i].cap && (i == 0 || !c.lower_is(i - 1, B_LOC_CUE))
+        {
             i += 1;
             continue;
         }
@@ -926,19 +923,18 @@ fn eponym(c: &Ctx<'_>, i: usize) -> bool {
 fn people(c: &mut Ctx<'_>) {
     let n = c.words.len();
     for i in 0..n {
-        if c.info[i].label.is_some() || c.info[i].safe {
+        let w = &c.words[i];
+        let info = &c.info[i];
+        // Most words: labelled, or ordinary lowercase words that are no first name (nothing
+        // below flags those).
+        if info.label.is_some() || info.safe || !w.cap && info.eng && !info.first {
             continue;
         }
-        let w = &c.words[i];
         let b = w.base();
         if b.len() < 2 || b.len() < 5 && b.chars().count() < 2 {
             continue;
         }
         let english = c.english(i);
-        if !w.cap && english && !c.first_name(i) {
-            // Nothing below flags an ordinary lowercase word that is no first name.
-            continue;
-        }
         if eponym(c, i) {
             continue;
         }
@@ -1095,7 +1091,10 @@ fn people(c: &mut Ctx<'_>) {
 
 fn extend_names(c: &mut Ctx<'_>) {
     let n = c.words.len();
+    // A second pass reaches the words before names found in the first; when the first
+    // found none, it would find none either.
     for _ in 0..2 {
+        let mut grew = false;
         for i in 0..n {
             if !matches!(c.info[i].label, Some((EntityType::Name, _))) {
                 continue;
@@ -1120,7 +1119,7 @@ fn extend_names(c: &mut Ctx<'_>) {
                     || initial
                     || lower_pair
                 {
-                    c.set(j, EntityType::Name, 0.8);
+                    grew |= c.set(j, EntityType::Name, 0.8);
                 }
             }
             // Backward: a first name or initial before a flagged surname.
@@ -1133,15 +1132,18 @@ fn extend_names(c: &mut Ctx<'_>) {
                     && !c.english(i - 1)
                     && !c.info[i - 1].ent.is(F_KEEP);
                 if lower_first {
-                    c.set(i - 1, EntityType::Name, 0.6);
+                    grew |= c.set(i - 1, EntityType::Name, 0.6);
                 } else if w.cap
                     && !c.calendar(i - 1)
                     && !c.info[i - 1].ent.is(F_KEEP)
                     && (c.first_name(i - 1) || initial)
                 {
-                    c.set(i - 1, EntityType::Name, 0.8);
+                    grew |= c.set(i - 1, EntityType::Name, 0.8);
                 }
             }
+        }
+        if !grew {
+            break;
         }
     }
 }

@@ -33,6 +33,8 @@ pub(crate) struct Scanners {
     unit: StartRegex,
     loose_phone: StartRegex,
     cued_id: StartRegex,
+    /// The cue of `cued_id` without its value.
+    cued_id_cue: StartRegex,
     street: StartRegex,
     street_lower: StartRegex,
     po_box: StartRegex,
@@ -46,6 +48,14 @@ fn re(pattern: &str) -> Regex {
     #[allow(clippy::expect_used)]
     Regex::new(&pattern).expect("built-in pattern compiles")
 }
+
+/// The cue of a number named by the words before it ("MRN:", "member id #"), and the
+/// separators after them.
+const CUED_ID_CUE: &str = r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|chart(?: number| no\.?| #)|record (?:number|no\.?|#)|member(?: id| number| no\.?| #)?|policy(?: number| no\.?| #)?|group(?: number| no\.?| #)|subscriber(?: id| number)?|medicaid(?: id| number| #)?|medicare(?: id| number| #)?|insurance(?: id| number| #)|account(?: number| no\.?| #)?|acct\.?(?: number| no\.?| #)?|licen[cs]e(?: number| no\.?| #| plate)?|plate(?: number| #)?|dl|permit(?: number| #)?|certificate(?: number| no\.?| #)?|vin|serial(?: number| no\.?| #)?|imei|device id|case(?: number| no\.?| #| id)|student(?: id| number| #)|employee(?: id| number| #)|badge(?: number| #)?|client id|patient id|id(?: number| no\.?| #)?|ssn|social security(?: number| no\.?| #)?|fingerprint(?: id)?|biometric(?: id)?|voiceprint|npi|dea|unit (?:number|no\.?|#)|mr ?#|pager|pgr|beeper)(?: is|:|#| ?-)?[ :#]*";
+
+/// The number after [`CUED_ID_CUE`] (group 1).
+const CUED_ID_VALUE: &str =
+    r"([A-Za-z0-9][A-Za-z0-9\-]{1,24}(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4})?)";
 
 /// The street types of the lowercase pattern `street_lower`.
 const LOWER_STREET_TYPES: &str = "st|ave|rd|blvd|ln|dr|street|avenue|road|drive|lane";
@@ -84,9 +94,8 @@ impl Scanners {
                 r"(?i)\b(?:apt|apartment|suite|ste|unit)\.? ?#?[0-9][0-9A-Za-z\-]*\b",
             ),
             loose_phone: StartRegex::new(r"(?:\+|\(|\b0)[0-9][0-9()\- .]{6,20}[0-9]\b"),
-            cued_id: StartRegex::new(
-                r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|chart(?: number| no\.?| #)|record (?:number|no\.?|#)|member(?: id| number| no\.?| #)?|policy(?: number| no\.?| #)?|group(?: number| no\.?| #)|subscriber(?: id| number)?|medicaid(?: id| number| #)?|medicare(?: id| number| #)?|insurance(?: id| number| #)|account(?: number| no\.?| #)?|acct\.?(?: number| no\.?| #)?|licen[cs]e(?: number| no\.?| #| plate)?|plate(?: number| #)?|dl|permit(?: number| #)?|certificate(?: number| no\.?| #)?|vin|serial(?: number| no\.?| #)?|imei|device id|case(?: number| no\.?| #| id)|student(?: id| number| #)|employee(?: id| number| #)|badge(?: number| #)?|client id|patient id|id(?: number| no\.?| #)?|ssn|social security(?: number| no\.?| #)?|fingerprint(?: id)?|biometric(?: id)?|voiceprint|npi|dea|unit (?:number|no\.?|#)|mr ?#|pager|pgr|beeper)(?: is|:|#| ?-)?[ :#]*([A-Za-z0-9][A-Za-z0-9\-]{1,24}(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4})?)",
-            ),
+            cued_id: StartRegex::new(&format!("{CUED_ID_CUE}{CUED_ID_VALUE}")),
+            cued_id_cue: StartRegex::new(CUED_ID_CUE),
             street: StartRegex::new(&format!(
                 r"\b[0-9]{{1,6}}[A-Za-z]?(?: (?:[A-Z][A-Za-z'\.\-]*|[0-9]{{1,3}}(?:st|nd|rd|th))){{1,5}} (?i:{STREET_TYPES})\b\.?(?:,? (?i:apt|apartment|unit|suite|ste|#)\.? ?#?[A-Za-z0-9\-]+)?"
             )),
@@ -134,12 +143,10 @@ impl Scanners {
             let end = trim_punct(text, m.start(), m.end());
             push(out, m.start(), end, EntityType::Url, 0.95);
         }
-        let domain_starts = if g.domain {
-            domain_starts(bytes)
-        } else {
-            Vec::new()
-        };
-        for m in self.domain.find_at(text, domain_starts.into_iter()) {
+        for m in self
+            .domain
+            .find_at(text, domain_starts(bytes, &st.domain_dots).into_iter())
+        {
             let end = trim_punct(text, m.start(), m.end());
             push(out, m.start(), end, EntityType::Url, 0.8);
         }
@@ -299,12 +306,12 @@ impl Scanners {
         }
         for m in self.cued_id.find_at(text, st.cued(C_ID)) {
             // `cued` wants a digit in the value, which ends the match: matches without
-            // a digit skip the costly capture search.
+            // a digit skip the value's search.
             if !m.as_str().bytes().any(|b| b.is_ascii_digit()) {
                 continue;
             }
-            if let Some(((start, _), Some((vstart, vend)))) = self.cued_id.captures_at(text, m, 1) {
-                cued(text, start, vstart, vend, out);
+            if let Some(vstart) = self.cued_value_start(text, m) {
+                cued(text, m.start(), vstart, m.end(), out);
             }
         }
         for m in self.street.find_at(
@@ -366,6 +373,33 @@ impl Scanners {
             let digits = s.bytes().rev().take_while(u8::is_ascii_digit).count();
             push(out, m.end() - digits, m.end(), EntityType::Age, 0.9);
         }
+    }
+
+    /// Where the value (group 1) of the `cued_id` match `m` starts; it ends with the match.
+    ///
+    /// The whole pattern tries the parses of its cue first, in the order the cue's pattern
+    /// alone prefers them, and takes the first after which a value can start. So when a
+    /// value can start where the cue's preferred parse ends, the value starts there; this
+    /// costs one search of the cue, where a capture search backtracks over the whole
+    /// pattern, which it still does for the rare other cases.
+    fn cued_value_start(&self, text: &str, m: Found<'_>) -> Option<usize> {
+        let b = text.as_bytes();
+        if let Some(cue) = self
+            .cued_id_cue
+            .find_at(text, std::iter::once(m.start()))
+            .next()
+        {
+            let v = cue.end();
+            // `[A-Za-z0-9][A-Za-z0-9\-]`: the shortest value.
+            if v + 2 <= m.end()
+                && b[v].is_ascii_alphanumeric()
+                && (b[v + 1].is_ascii_alphanumeric() || b[v + 1] == b'-')
+            {
+                return Some(v);
+            }
+        }
+        let (_, value) = self.cued_id.captures_at(text, m, 1)?;
+        value.map(|(start, _)| start)
     }
 
     fn classify_digits(&self, text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
@@ -473,35 +507,32 @@ fn gravida_para(s: &[u8]) -> bool {
 }
 
 /// Where a domain can start: the label starts (an ASCII letter or digit after a byte that is
-/// no word byte) in each run of `[A-Za-z0-9.-]` that holds a period followed by a top-level
-/// domain. The domain pattern's matches all start at one of these, in ascending order.
-fn domain_starts(b: &[u8]) -> Vec<usize> {
+/// no word byte) in each run of `[A-Za-z0-9.-]` that holds one of `dots` (see
+/// [`Starts::domain_dots`]). The domain pattern's matches all start at one of these, in
+/// ascending order.
+fn domain_starts(b: &[u8], dots: &[usize]) -> Vec<usize> {
     let in_run = |c: u8| c.is_ascii_alphanumeric() || c == b'.' || c == b'-';
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if !in_run(b[i]) {
-            i += 1;
+    let mut done = 0;
+    for &dot in dots {
+        if dot < done {
             continue;
         }
-        let start = i;
-        while i < b.len() && in_run(b[i]) {
-            i += 1;
+        let mut start = dot;
+        while start > done && in_run(b[start - 1]) {
+            start -= 1;
         }
-        let run = &b[start..i];
-        let has_tld = (1..run.len()).any(|k| {
-            run[k] == b'.'
-                && (run[k - 1].is_ascii_alphanumeric() || run[k - 1] == b'-')
-                && top_level_domain_at(b, start + k + 1)
-        });
-        if has_tld {
-            for k in start..i {
-                let boundary = k == 0 || !(b[k - 1].is_ascii_alphanumeric() || b[k - 1] == b'_');
-                if b[k].is_ascii_alphanumeric() && boundary {
-                    out.push(k);
-                }
+        let mut end = dot + 1;
+        while end < b.len() && in_run(b[end]) {
+            end += 1;
+        }
+        for k in start..end {
+            let boundary = k == 0 || !(b[k - 1].is_ascii_alphanumeric() || b[k - 1] == b'_');
+            if b[k].is_ascii_alphanumeric() && boundary {
+                out.push(k);
             }
         }
+        done = end;
     }
     out
 }
@@ -574,6 +605,11 @@ fn ssn_start(b: &[u8], i: usize) -> bool {
 /// `(?:\+?1[ .\-]?)?(?:\([0-9]{3}\)|[0-9]{3}[ .\-])`
 fn phone_start(b: &[u8], i: usize) -> bool {
     let sep = |j: usize| matches!(byte_at(b, j), b' ' | b'.' | b'-');
+    // Most digits start none of the forms below: each begins with `(`, `+` or `1`, or
+    // has a separator three bytes on.
+    if !matches!(b[i], b'(' | b'+' | b'1') && !sep(i + 3) {
+        return false;
+    }
     let digits = |j: usize, n: usize| (j..j + n).all(|k| digit_at(b, k));
     // The exchange and line: `[0-9]{3}[ .\-][0-9]{4}`.
     let rest = |j: usize| digits(j, 3) && sep(j + 3) && digits(j + 4, 4);
@@ -636,17 +672,34 @@ fn street_start(b: &[u8], i: usize, lower: bool) -> bool {
 /// A street type of `street` (`lower`: of `street_lower`) is one of the `words`
 /// space-separated words after the first of `rest`.
 fn street_type_soon(rest: &[u8], words: usize, lower: bool) -> bool {
-    rest.split(|&c| c == b' ').skip(1).take(words).any(|w| {
-        let len = w.iter().take_while(|c| c.is_ascii_alphabetic()).count();
-        len <= 9 && {
+    let n = rest.len();
+    // Past the first word, then word by word: the letters each starts with.
+    let mut i = rest.iter().position(|&c| c == b' ').unwrap_or(n);
+    for _ in 0..words {
+        if i >= n {
+            return false;
+        }
+        i += 1;
+        let start = i;
+        while i < n && rest[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        let len = i - start;
+        if (2..=9).contains(&len) {
             let mut buf = [0u8; 9];
-            buf[..len].copy_from_slice(&w[..len]);
+            buf[..len].copy_from_slice(&rest[start..i]);
             if !lower {
                 buf.make_ascii_lowercase();
             }
-            is_street_type(&buf[..len], lower)
+            if is_street_type(&buf[..len], lower) {
+                return true;
+            }
         }
-    })
+        while i < n && rest[i] != b' ' {
+            i += 1;
+        }
+    }
+    false
 }
 
 /// One of `STREET_TYPES` (`lower`: of `LOWER_STREET_TYPES`), given in lowercase.
@@ -769,18 +822,45 @@ fn digit_boundary(bytes: &[u8], start: usize, end: usize) -> bool {
     !before && !after
 }
 
-/// The lowercase text of up to `n` bytes before `pos`, on char boundaries.
-fn before(text: &str, pos: usize, n: usize) -> String {
-    let mut from = pos.saturating_sub(n);
+/// The lowercase text of up to 32 bytes before a position, on the stack.
+struct Before {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl std::ops::Deref for Before {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // Lowercasing ASCII keeps the UTF-8 of a slice cut on char boundaries.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+/// The lowercase text of up to `n` (at most 32) bytes before `pos`, on char boundaries.
+fn before(text: &str, pos: usize, n: usize) -> Before {
+    let mut from = pos.saturating_sub(n.min(32));
     while !text.is_char_boundary(from) {
         from += 1;
     }
-    text[from..pos].to_ascii_lowercase()
+    let src = &text.as_bytes()[from..pos];
+    let mut out = Before {
+        buf: [0; 32],
+        len: src.len(),
+    };
+    out.buf[..src.len()].copy_from_slice(src);
+    out.buf[..src.len()].make_ascii_lowercase();
+    out
+}
+
+/// `needle` occurs in `hay` (both short: no searcher to build).
+fn holds(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 fn phone_kind(text: &str, start: usize) -> EntityType {
     let b = before(text, start, 16);
-    if b.contains("fax") || b.contains("(f)") || b.ends_with("f: ") {
+    let b = b.as_bytes();
+    if holds(b, b"fax") || holds(b, b"(f)") || b.ends_with(b"f: ") {
         EntityType::Fax
     } else {
         EntityType::Phone
@@ -790,20 +870,23 @@ fn phone_kind(text: &str, start: usize) -> EntityType {
 /// The type that the words just before `start` give a number, if any: the
 /// nearest cue word in the last clause wins.
 fn cue_type(text: &str, start: usize) -> Option<EntityType> {
-    let mut from = start.saturating_sub(28);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let window = &text[from..start];
+    // Bytes, not chars: a character cut at the window's start is no ASCII letter either.
+    let window = &text.as_bytes()[start.saturating_sub(28)..start];
     // Only the last clause counts.
-    let clause = window.rsplit(['.', ';', '\n', ',']).next().unwrap_or("");
+    let clause = match window
+        .iter()
+        .rposition(|b| matches!(b, b'.' | b';' | b'\n' | b','))
+    {
+        Some(k) => &window[k + 1..],
+        None => window,
+    };
     let mut buf = [0u8; 16];
-    for word in clause.rsplit(|c: char| !c.is_ascii_alphabetic()) {
+    for word in clause.rsplit(|c: &u8| !c.is_ascii_alphabetic()) {
         if word.is_empty() || word.len() > buf.len() {
             continue;
         }
         let lower = &mut buf[..word.len()];
-        lower.copy_from_slice(word.as_bytes());
+        lower.copy_from_slice(word);
         lower.make_ascii_lowercase();
         let kind = match &*lower {
             b"social" | b"security" | b"ssn" => EntityType::Ssn,
@@ -1090,6 +1173,123 @@ mod tests {
         }
         assert!(!is_street_type(b"court", true));
         assert!(!is_street_type(b"stop", false));
+    }
+
+    #[test]
+    fn the_cue_search_finds_the_captured_value() {
+        // The fast path of `cued_value_start` must agree with the capture search it
+        // replaces, over every form of cue, separator and value.
+        let scanners = Scanners::new();
+        let cues = [
+            "MRN",
+            "mrn",
+            "Medical record number",
+            "medical record no.",
+            "Chart #",
+            "record no",
+            "Member ID",
+            "member",
+            "member #",
+            "Policy number",
+            "group number",
+            "Subscriber ID",
+            "Medicaid #",
+            "medicare id",
+            "insurance number",
+            "Account no.",
+            "acct.",
+            "Acct #",
+            "License plate",
+            "licence no",
+            "Plate #",
+            "DL",
+            "permit number",
+            "Certificate no.",
+            "VIN",
+            "serial #",
+            "IMEI",
+            "device id",
+            "case id",
+            "Student ID",
+            "employee number",
+            "Badge #",
+            "client id",
+            "patient id",
+            "ID",
+            "id number",
+            "SSN",
+            "social security no.",
+            "fingerprint id",
+            "biometric id",
+            "voiceprint",
+            "NPI",
+            "DEA",
+            "unit no.",
+            "MR#",
+            "mr #",
+            "Pager",
+            "pgr",
+            "beeper",
+        ];
+        let separators = [
+            " ", ": ", " is ", "#", " - ", "-", ":  # ", " is: ", "", "  ",
+        ];
+        let values = [
+            "12345678",
+            "A1234567",
+            "XK-4421-09",
+            "77 ABC12",
+            "ab12",
+            "is 445566",
+            "0042 7Q1",
+            "no 12-34",
+            "id 9981",
+        ];
+        let mut checked = 0;
+        for cue in cues {
+            for sep in separators {
+                for value in values {
+                    let text = format!("Noted: {cue}{sep}{value}, per chart.");
+                    let starts = Starts::of(text.as_bytes());
+                    for m in scanners.cued_id.find_at(&text, starts.cued(C_ID)) {
+                        let captured = scanners
+                            .cued_id
+                            .captures_at(&text, m, 1)
+                            .and_then(|(_, g)| g)
+                            .map(|(start, _)| start);
+                        assert_eq!(scanners.cued_value_start(&text, m), captured, "{text:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 3000, "only {checked} matches checked");
+    }
+
+    #[test]
+    fn street_types_are_looked_for_word_by_word() {
+        // (text after the number, words to look at, lowercase pattern, found)
+        for (rest, words, lower, found) in [
+            ("Elm St", 5, false, true),
+            ("Elm", 5, false, false),
+            ("Old Mill  Road", 5, false, true),
+            ("Old Mill Road", 1, false, false),
+            ("Old Mill Road", 2, false, true),
+            ("a b c d e f Street", 5, false, false),
+            ("oak court", 2, true, false),
+            ("oak ave", 2, true, true),
+            ("Oak Boulevard,", 5, false, true),
+            ("Oak Boulevards", 5, false, false),
+            ("Oak St.", 5, false, true),
+            ("Oak 5t", 5, false, false),
+            ("", 5, false, false),
+        ] {
+            assert_eq!(
+                street_type_soon(rest.as_bytes(), words, lower),
+                found,
+                "{rest:?} {words} {lower}"
+            );
+        }
     }
 
     #[test]

@@ -86,51 +86,126 @@ fn is_letter(c: char) -> bool {
     }
 }
 
+/// Byte classes of the tokenizer, one table load per byte.
+const LOWER: u8 = 1;
+const UPPER: u8 = 1 << 1;
+/// A byte of a character outside ASCII.
+const HIGH: u8 = 1 << 2;
+/// `'` and `-`, which may join two parts of a word.
+const JOIN: u8 = 1 << 3;
+const LETTER: u8 = LOWER | UPPER;
+
+const CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'a'..=b'z' => LOWER,
+            b'A'..=b'Z' => UPPER,
+            b'\'' | b'-' => JOIN,
+            0x80.. => HIGH,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The number of ASCII letters that the eight bytes at `i` start with, and how many of them
+/// are capitals; `(0, 0)` when fewer than eight bytes are left.
+#[inline]
+pub(crate) fn ascii_letters8(bytes: &[u8], i: usize) -> (usize, usize) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x80 * ONES;
+    let Some(chunk) = bytes.get(i..i + 8) else {
+        return (0, 0);
+    };
+    let mut word = [0u8; 8];
+    word.copy_from_slice(chunk);
+    let x = u64::from_le_bytes(word);
+    // Each byte folded to lowercase and below 0x80, so that adding to it carries into no
+    // other byte; bit 7 of each byte of a sum then tells a comparison.
+    let folded = (x | (0x20 * ONES)) & !HIGH_BITS;
+    let at_least_a = folded + (0x80 - 0x61) * ONES;
+    let above_z = folded + (0x80 - 0x7b) * ONES;
+    let letter = at_least_a & !above_z & !x & HIGH_BITS;
+    let not_letter = !letter & HIGH_BITS;
+    let run = (not_letter.trailing_zeros() / 8) as usize;
+    // Capitals are letters without bit 5 (shifted here to bit 7).
+    let capital = letter & !(x << 2);
+    let in_run = if run == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * run)) - 1
+    };
+    (run, (capital & in_run).count_ones() as usize)
+}
+
 /// Splits `text` into words. Digits are not words; they break words.
 ///
 /// `lowered` is `text.to_ascii_lowercase()` (same byte offsets): ASCII words borrow from it.
 pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
     let bytes = text.as_bytes();
     let n = bytes.len();
+    let class = |i: usize| CLASS[usize::from(bytes[i])];
     let mut out: Vec<Word<'a>> = Vec::with_capacity(n / 5);
     let mut prev_end = 0usize;
     let mut i = 0;
     while i < n {
-        if !bytes[i].is_ascii_alphabetic() && bytes[i] < 0x80 {
+        let c = class(i);
+        if c & (LETTER | HIGH) == 0 {
             i += 1;
             continue;
         }
-        let (c, len) = char_at(text, i);
-        if !is_letter(c) {
-            i += len;
-            continue;
-        }
         let start = i;
-        let mut end = i + len;
-        let mut ascii = c.is_ascii();
-        let mut letters = 1usize;
-        let mut upper = usize::from(c.is_uppercase());
-        let mut inner = false;
-        // Extend over letters, and over an apostrophe or hyphen followed by a letter.
-        while end < n {
-            // ASCII letters, the common case, without decoding.
-            let b = bytes[end];
-            if b.is_ascii_lowercase() {
-                letters += 1;
-                end += 1;
+        let mut ascii = true;
+        let cap;
+        let mut end;
+        if c & HIGH == 0 {
+            cap = c & UPPER != 0;
+            end = i + 1;
+        } else {
+            let (ch, len) = char_at(text, i);
+            if !ch.is_alphabetic() {
+                i += len;
                 continue;
             }
-            if b.is_ascii_uppercase() {
+            cap = ch.is_uppercase();
+            ascii = false;
+            end = i + len;
+        }
+        let mut letters = 1usize;
+        let mut upper = usize::from(cap);
+        let mut inner = false;
+        // Extend over letters, and over an apostrophe or hyphen followed by a letter.
+        loop {
+            // ASCII letters, the common case, eight at a time, then one at a time.
+            loop {
+                let (run, capitals) = ascii_letters8(bytes, end);
+                letters += run;
+                upper += capitals;
+                end += run;
+                if run < 8 {
+                    break;
+                }
+            }
+            while end < n {
+                let k = class(end);
+                if k & LETTER == 0 {
+                    break;
+                }
                 letters += 1;
-                upper += 1;
+                upper += usize::from(k & UPPER != 0);
                 end += 1;
-                continue;
+            }
+            if end >= n || class(end) & (HIGH | JOIN) == 0 {
+                break;
             }
             let (d, dl) = char_at(text, end);
             if is_letter(d) {
                 letters += 1;
                 upper += usize::from(d.is_uppercase());
-                ascii &= d.is_ascii();
+                ascii = false;
                 end += dl;
                 continue;
             }
@@ -177,7 +252,6 @@ pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
                 base_end -= if raw.ends_with('\u{2019}') { 3 } else { 1 };
             }
         }
-        let cap = c.is_uppercase();
         let all_caps = letters >= 2 && upper == letters;
         let gap = &text[prev_end..start];
         let sentence_start = out.is_empty()
@@ -201,4 +275,67 @@ pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
         i = end;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eight_letters_at_a_time_agree_with_one_at_a_time() {
+        // Every byte value at every place of the eight, next to letters of both cases.
+        let mut checked = 0;
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                for fill in [b'a', b'Z', b'm'] {
+                    let mut bytes = [fill; 9];
+                    bytes[at] = b;
+                    let (run, capitals) = ascii_letters8(&bytes, 0);
+                    let expect = bytes[..8]
+                        .iter()
+                        .take_while(|c| c.is_ascii_alphabetic())
+                        .count();
+                    let expect_capitals = bytes[..expect]
+                        .iter()
+                        .filter(|c| c.is_ascii_uppercase())
+                        .count();
+                    assert_eq!((run, capitals), (expect, expect_capitals), "{bytes:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 256 * 8 * 3);
+        // Fewer than eight bytes left: the caller goes on one at a time.
+        assert_eq!(ascii_letters8(b"abcdefg", 0), (0, 0));
+        assert_eq!(ascii_letters8(b"xxABCDEFGH", 2), (8, 8));
+    }
+
+    #[test]
+    fn words_keep_their_case_marks_and_inner_joins() {
+        let text = "Dr. O\u{2019}Brien-Smith met JOSÉ and the McALLISTERS' dog; ÉLODIE said hi.";
+        let lowered = text.to_ascii_lowercase();
+        let words = words(text, &lowered);
+        let got: Vec<(&str, bool, bool, bool)> = words
+            .iter()
+            .map(|w| (w.base(), w.cap, w.all_caps, w.inner))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("dr", true, false, false),
+                ("o'brien-smith", true, false, true),
+                ("met", false, false, false),
+                ("josé", true, true, false),
+                ("and", false, false, false),
+                ("the", false, false, false),
+                ("mcallisters", true, false, true),
+                ("dog", false, false, false),
+                ("élodie", true, true, false),
+                ("said", false, false, false),
+                ("hi", false, false, false),
+            ]
+        );
+        assert!(words[0].sentence_start && words[1].sentence_start);
+        assert!(!words[2].sentence_start && words[8].sentence_start);
+    }
 }
