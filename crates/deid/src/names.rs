@@ -28,6 +28,8 @@ const B_AGAIN: u32 = 1 << 10;
 const B_VIRTUE: u32 = 1 << 11;
 const B_EPONYM_HEAD: u32 = 1 << 12;
 const B_FUNCTION: u32 = 1 << 13;
+/// The first word of an organisation cue of two words or more ("works" of "works at").
+const B_ORG_CUE_HEAD: u32 = 1 << 14;
 
 /// For each cue word, the bits of the lists that hold it: one hash lookup per word
 /// replaces scanning every list.
@@ -56,6 +58,9 @@ pub(crate) fn cue_masks() -> WordMap<u32> {
     for phrase in dict::ORG_CUES {
         let last = phrase.rsplit(' ').next().unwrap_or(phrase);
         *m.entry(last).or_default() |= B_ORG_CUE_LAST;
+        if let Some((head, _)) = phrase.split_once(' ') {
+            *m.entry(head).or_default() |= B_ORG_CUE_HEAD;
+        }
     }
     m
 }
@@ -552,6 +557,10 @@ fn preceded_by(c: &Ctx<'_>, i: usize, phrases: &[&str], bit: u32) -> bool {
         return true;
     }
     let one = c.words[i - 1].base();
+    if i < 2 || !c.lower_is(i - 2, B_ORG_CUE_HEAD) {
+        // No phrase of two words starts at word `i - 2`: only a phrase of one word can match.
+        return phrases.contains(&one);
+    }
     // A phrase matches when its last word is `one` and its word before (if any) is word `i - 2`.
     phrases.iter().any(|p| {
         let Some(head) = p.strip_suffix(one) else {
@@ -714,24 +723,26 @@ fn places(c: &mut Ctx<'_>) {
             if (1..len).any(|k| !c.joined(i + k) || c.info[i + k].label.is_some()) {
                 continue;
             }
-            key.clear();
-            for k in 0..len {
-                if k > 0 {
-                    key.push(' ');
-                }
-                let b = c.words[i + k].base();
-                // GeoNames spells "St. Louis" with the period.
-                key.push_str(b);
-                let next_gap_period = i + k + 1 < n
-                    && matches!(c.words[i + k + 1].gap, Gap::Period | Gap::PeriodSpace)
-                    || i + k + 1 == n && c.text[c.words[i + k].end..].starts_with('.');
-                if (b == "st" || b == "ft" || b == "mt") && next_gap_period {
-                    key.push('.');
-                }
-            }
-            let e = if len == 1 && key.len() == c.words[i].base().len() {
+            // GeoNames spells "St. Louis" with the period.
+            let dotted = |k: usize| {
+                matches!(c.words[k].base(), "st" | "ft" | "mt")
+                    && (k + 1 < n && matches!(c.words[k + 1].gap, Gap::Period | Gap::PeriodSpace)
+                        || k + 1 == n && c.text[c.words[k].end..].starts_with('.'))
+            };
+            let e = if len == 1 && !dotted(i) {
+                // The word alone, as looked up already.
                 c.info[i].ent
             } else {
+                key.clear();
+                for k in i..i + len {
+                    if k > i {
+                        key.push(' ');
+                    }
+                    key.push_str(c.words[k].base());
+                    if dotted(k) {
+                        key.push('.');
+                    }
+                }
                 c.d.get(&key)
             };
             if e.is(F_REGION) {

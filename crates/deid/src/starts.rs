@@ -110,8 +110,12 @@ impl StartRegex {
 pub(crate) struct Starts {
     /// ASCII digits at an ASCII word boundary (the previous byte is no `[0-9A-Za-z_]`).
     pub digit_word: Vec<usize>,
-    /// Every ASCII digit, `+` and `(`.
-    pub symbol_or_digit: Vec<usize>,
+    /// Where a phone number of the `phone` pattern can start: every `(` and `+`, and in
+    /// each run of digits, three digits before its end (an area code or an exchange) and a
+    /// `1` four digits or one digit before its end (a country code before either).
+    pub phone: Vec<usize>,
+    /// Every `(` and `+`.
+    pub opening: Vec<usize>,
     /// ASCII letters and digits at an ASCII word boundary where some pattern can start,
     /// with the bits `C_*` of those patterns (cue words are compared without ASCII case).
     pub cue: Vec<(usize, u32)>,
@@ -380,7 +384,36 @@ const CLASS: [u8; 256] = {
     table
 };
 
+/// Records where in the run of digits `[a, b)` a number of the `phone` pattern can start
+/// (see [`Starts::phone`]), in ascending order.
+#[inline]
+fn phone_starts(phone: &mut Vec<usize>, bytes: &[u8], a: usize, b: usize) {
+    if b - a >= 4 && bytes[b - 4] == b'1' {
+        phone.push(b - 4);
+    }
+    if b - a >= 3 {
+        phone.push(b - 3);
+    }
+    if bytes[b - 1] == b'1' {
+        phone.push(b - 1);
+    }
+}
+
 impl Starts {
+    /// Every `(` and `+`, and the digits at a word boundary that are a `0`, in ascending
+    /// order: where a loosely written phone number can start.
+    pub fn loose_phone(&self, bytes: &[u8]) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .digit_word
+            .iter()
+            .copied()
+            .filter(|&i| bytes[i] == b'0')
+            .chain(self.opening.iter().copied())
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// The positions in `cue` that may begin a pattern with bit `bit`.
     pub fn cued(&self, bit: u32) -> impl Iterator<Item = usize> + '_ {
         self.cue
@@ -395,7 +428,8 @@ impl Starts {
         };
         let mut s = Starts {
             digit_word: Vec::with_capacity(bytes.len() / 32 + 1),
-            symbol_or_digit: Vec::with_capacity(bytes.len() / 16 + 1),
+            phone: Vec::with_capacity(bytes.len() / 32 + 1),
+            opening: Vec::new(),
             cue: Vec::with_capacity(bytes.len() / 32 + 1),
             domain_dots: Vec::new(),
             gates: Gates::default(),
@@ -416,9 +450,9 @@ impl Starts {
                     s.digit_word.push(i);
                     g.digit = true;
                     while i < n && class(i) & DIGIT != 0 {
-                        s.symbol_or_digit.push(i);
                         i += 1;
                     }
+                    phone_starts(&mut s.phone, bytes, start, i);
                 } else {
                     if c & LETTER != 0 {
                         bits |= cue_bits(bytes, i);
@@ -443,8 +477,13 @@ impl Starts {
                         break;
                     }
                     if d & DIGIT != 0 {
+                        let digits = i;
+                        while i < n && class(i) & DIGIT != 0 {
+                            i += 1;
+                        }
                         g.digit = true;
-                        s.symbol_or_digit.push(i);
+                        phone_starts(&mut s.phone, bytes, digits, i);
+                        continue;
                     }
                     i += 1;
                 }
@@ -477,9 +516,13 @@ impl Starts {
                 continue;
             }
             match b {
-                b'(' => s.symbol_or_digit.push(i),
+                b'(' => {
+                    s.phone.push(i);
+                    s.opening.push(i);
+                }
                 b'+' => {
-                    s.symbol_or_digit.push(i);
+                    s.phone.push(i);
+                    s.opening.push(i);
                     g.plus |= bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
                 }
                 b'@' => g.at = true,

@@ -195,10 +195,7 @@ impl Scanners {
         }
         for m in self.phone.find_at(
             text,
-            st.symbol_or_digit
-                .iter()
-                .copied()
-                .filter(|&i| phone_start(bytes, i)),
+            st.phone.iter().copied().filter(|&i| phone_start(bytes, i)),
         ) {
             if !digit_boundary(bytes, m.start(), m.end()) {
                 continue;
@@ -208,7 +205,7 @@ impl Scanners {
         }
         for m in self.intl_phone.find_at(
             text,
-            st.symbol_or_digit
+            st.opening
                 .iter()
                 .copied()
                 .filter(|&i| g.plus && bytes[i] == b'+'),
@@ -274,9 +271,8 @@ impl Scanners {
         }
         for m in self.loose_phone.find_at(
             text,
-            st.symbol_or_digit
-                .iter()
-                .copied()
+            st.loose_phone(bytes)
+                .into_iter()
                 .filter(|&i| loose_phone_start(bytes, i)),
         ) {
             let s = m.as_str();
@@ -1264,6 +1260,55 @@ mod tests {
             }
         }
         assert!(checked > 3000, "only {checked} matches checked");
+    }
+
+    #[test]
+    fn phone_candidates_hold_every_phone_start() {
+        // Random groups of digits between separators, parentheses, `+` and letters: every
+        // position where a phone pattern can start must be among the candidates listed.
+        let lengths = [1, 2, 3, 3, 4, 4];
+        let digits = b"01123456789";
+        let separators: [&[u8]; 14] = [
+            b" ", b"-", b".", b" ", b"-", b".", b"(", b")", b"+", b"x", b"", b"  ", b"_", b"1 ",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below as u64) as usize
+        };
+        let (mut phones, mut loose_phones) = (0, 0);
+        for _ in 0..3000 {
+            let mut text = Vec::new();
+            for _ in 0..2 + next(8) {
+                text.extend_from_slice(separators[next(separators.len())]);
+                for _ in 0..lengths[next(lengths.len())] {
+                    text.push(digits[next(digits.len())]);
+                }
+            }
+            let st = Starts::of(&text);
+            let loose = st.loose_phone(&text);
+            let shown = String::from_utf8_lossy(&text);
+            for i in 0..text.len() {
+                if (text[i].is_ascii_digit() || matches!(text[i], b'(' | b'+'))
+                    && phone_start(&text, i)
+                {
+                    assert!(st.phone.contains(&i), "{shown:?} at {i}");
+                    phones += 1;
+                }
+                if loose_phone_start(&text, i) {
+                    assert!(loose.contains(&i), "{shown:?} at {i}");
+                    loose_phones += 1;
+                }
+            }
+            assert!(st.phone.windows(2).all(|w| w[0] < w[1]), "{shown:?}");
+            assert!(loose.windows(2).all(|w| w[0] < w[1]), "{shown:?}");
+        }
+        assert!(
+            phones > 150 && loose_phones > 300,
+            "{phones} {loose_phones}"
+        );
     }
 
     #[test]

@@ -131,13 +131,10 @@ pub(crate) fn ascii_letters8(bytes: &[u8], i: usize) -> (usize, usize) {
     let letter = at_least_a & !above_z & !x & HIGH_BITS;
     let not_letter = !letter & HIGH_BITS;
     let run = (not_letter.trailing_zeros() / 8) as usize;
-    // Capitals are letters without bit 5 (shifted here to bit 7).
+    // Capitals are letters without bit 5 (shifted here to bit 7), counted below the first
+    // byte that is no letter (all bits when every byte is one).
     let capital = letter & !(x << 2);
-    let in_run = if run == 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * run)) - 1
-    };
+    let in_run = (not_letter & not_letter.wrapping_neg()).wrapping_sub(1);
     (run, (capital & in_run).count_ones() as usize)
 }
 
