@@ -519,6 +519,161 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     people(c);
     extend_names(c);
     emit(c, out);
+    ages_in_words(c, out);
+}
+
+/// Number words of one to nineteen and the tens, as they follow "one hundred and".
+const NUMBER_WORDS: &[&str] = &[
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+];
+
+/// Words that make a number after them an age: "aged ninety-one".
+const AGE_BEFORE: &[&str] = &["age", "aged", "turned", "turning", "turns", "reached"];
+
+/// Words that make a number before them an age: "ninety-two years old", "91 yo".
+const AGE_AFTER: &[&str] = &["year", "years", "yr", "yrs", "yo", "y"];
+
+/// Words that say a decade of life is meant ("in her nineties"), not of a century.
+const AGE_OWNERS: &[&str] = &["his", "her", "their", "my", "your", "our"];
+
+/// Ages of 90 and over written in words, which Safe Harbor treats like the digits:
+/// "ninety-two years old", "a one hundred and one-year-old", "aged ninety", "in her
+/// nineties" or "in his late 90s", "nonagenarian".
+fn ages_in_words(c: &Ctx<'_>, out: &mut Vec<Span>) {
+    let n = c.words.len();
+    let bytes = c.text.as_bytes();
+    for (i, w) in c.words.iter().enumerate() {
+        let b = w.base();
+        // Every form below starts with one of these: most words stop here.
+        if !matches!(
+            b.as_bytes(),
+            [b'n', b'i' | b'o', ..]
+                | [b'o', b'n', ..]
+                | [b'c', b'e', ..]
+                | [b's', b'u', ..]
+                | b"a"
+                | b"s"
+        ) {
+            continue;
+        }
+        if matches!(
+            b,
+            "nonagenarian" | "nonagenarians" | "centenarian" | "centenarians" | "supercentenarian"
+        ) || b == "nineties" && owned_decade(c, i)
+        {
+            push_age(out, w.start, w.base_end);
+            continue;
+        }
+        if b == "s" {
+            // "in his late 90s": digits are no words, so the decade is read off the text.
+            let digits = if bytes[..w.start].ends_with(b"90'") {
+                3
+            } else if bytes[..w.start].ends_with(b"90") {
+                2
+            } else {
+                continue;
+            };
+            let start = w.start - digits;
+            if i > 0
+                && bytes.get(start.wrapping_sub(1)) == Some(&b' ')
+                && c.words[i - 1].end + 1 == start
+                && owned_decade(c, i)
+            {
+                push_age(out, start, w.end);
+            }
+            continue;
+        }
+        let number = b.starts_with("ninety")
+            || b.starts_with("one-hundred")
+            || matches!(b, "one" | "a")
+                && i + 1 < n
+                && c.joined(i + 1)
+                && c.words[i + 1].base().starts_with("hundred");
+        if !number {
+            continue;
+        }
+        // The number's parts: words, and the pieces of hyphenated words ("ninety-two-year-old"),
+        // with the byte where each piece ends.
+        let mut parts: Vec<(&str, usize)> = Vec::new();
+        let mut k = i;
+        while k < n && parts.len() < 8 && (k == i || c.joined(k)) {
+            let word = &c.words[k];
+            let mut at = word.start;
+            for piece in word.base().split('-') {
+                at += piece.len();
+                parts.push((piece, at));
+                at += 1;
+            }
+            k += 1;
+        }
+        let part = |p: usize| parts.get(p).map_or("", |&(piece, _)| piece);
+        let mut p = 0;
+        if part(0) == "ninety" {
+            p = 1;
+            if NUMBER_WORDS[..9].contains(&part(1)) {
+                p = 2;
+            }
+        } else if matches!(part(0), "one" | "a") && part(1) == "hundred" {
+            p = 2;
+            let and = usize::from(part(2) == "and");
+            if NUMBER_WORDS.contains(&part(2 + and)) {
+                p = 3 + and;
+                if part(p - 1).ends_with("ty") && NUMBER_WORDS[..9].contains(&part(p)) {
+                    p += 1;
+                }
+            }
+        }
+        if p == 0 {
+            continue;
+        }
+        let before = i > 0 && c.joined(i) && AGE_BEFORE.contains(&c.words[i - 1].base());
+        if before || AGE_AFTER.contains(&part(p)) {
+            push_age(out, w.start, parts[p - 1].1);
+        }
+    }
+}
+
+/// The decade at word `i` follows a possessive, itself or with "early", "mid" or "late"
+/// between: "her nineties", "his late 90s".
+fn owned_decade(c: &Ctx<'_>, i: usize) -> bool {
+    let owner = |k: usize| AGE_OWNERS.contains(&c.words[k].base());
+    i >= 1 && owner(i - 1)
+        || i >= 2 && matches!(c.words[i - 1].base(), "early" | "mid" | "late") && owner(i - 2)
+}
+
+fn push_age(out: &mut Vec<Span>, start: usize, end: usize) {
+    out.push(Span {
+        start,
+        end,
+        kind: EntityType::Age,
+        score: 0.85,
+    });
 }
 
 /// The end (exclusive) of the capitalised run starting at `i`.
@@ -600,7 +755,15 @@ fn organisations(c: &mut Ctx<'_>) {
             && c.text[c.words[run_end - 1].end..]
                 .trim_start_matches(' ')
                 .starts_with(':');
-        let suffix = c.lower_is(end - 1, B_ORG_SUFFIX) && end - i >= 2 && !heading;
+        // "Mrs. Hall" is a person whose surname is also an organisation word ("Dr. King
+        // Elementary School" is still a school, and "Dr. Hospital" no person).
+        let courtesy = end - i == 2
+            && matches!(
+                c.words[i].base(),
+                "mr" | "mrs" | "ms" | "miss" | "mx" | "dr"
+            )
+            && c.surname(i + 1);
+        let suffix = c.lower_is(end - 1, B_ORG_SUFFIX) && end - i >= 2 && !heading && !courtesy;
         let of_form = end - i >= 3
             && matches!(
                 c.words[i].base(),

@@ -654,3 +654,32 @@ fn neurological_exam_grades_and_pagers() {
     );
     check_none(text, &["Post-ictal", "5/5", "4/5", "Recs"]);
 }
+
+#[test]
+fn ages_of_ninety_and_over_in_words() {
+    check(
+        "Mrs. Hall is a ninety-two year old widow; aged ninety, she lives alone.",
+        &[("ninety-two", "AGE"), ("ninety", "AGE"), ("Hall", "NAME")],
+    );
+    check("a ninety-one-year-old man", &[("ninety-one", "AGE")]);
+    check(
+        "He is one hundred and one years old.",
+        &[("one hundred and one", "AGE")],
+    );
+    check("She turned ninety four in May.", &[("ninety four", "AGE")]);
+    check(
+        "She is in her nineties; he is in his late 90s.",
+        &[("nineties", "AGE"), ("90s", "AGE")],
+    );
+    check("a frail nonagenarian", &[("nonagenarian", "AGE")]);
+    check_redact(
+        "a ninety-two-year-old in her 90's",
+        "a 90+-year-old in her 90+",
+    );
+    // Numbers that are no ages, and decades of a century.
+    check_none(
+        "ninety minutes of therapy for one hundred patients; in the 90s the town grew",
+        &["ninety", "one hundred", "90s"],
+    );
+    check_none("She is eighty-nine years old.", &["eighty-nine"]);
+}
