@@ -909,8 +909,12 @@ fn places(c: &mut Ctx<'_>) {
                 c.d.get(&key)
             };
             if e.is(F_REGION) {
-                // "Jordan", "Georgia": a region that is also a first name is a person unless cued.
-                if len == 1 && !cued && c.first_name(i) {
+                // "Jordan", "Georgia": a region that is also a first name is a person unless
+                // cued, or unless it follows a place and a comma ("Atlanta, Georgia").
+                let after_place = i > 0
+                    && c.words[i].gap == Gap::CommaSpace
+                    && matches!(c.info[i - 1].label, Some((EntityType::Location, _)));
+                if len == 1 && !cued && !after_place && c.first_name(i) {
                     continue;
                 }
                 matched = len;

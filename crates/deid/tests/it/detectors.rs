@@ -683,3 +683,17 @@ fn ages_of_ninety_and_over_in_words() {
     );
     check_none("She is eighty-nine years old.", &["eighty-nine"]);
 }
+
+#[test]
+fn a_state_after_a_city_and_a_comma_stays_though_it_is_a_first_name() {
+    check_none(
+        "She moved to Atlanta, Georgia, then to Roanoke, Virginia.",
+        &["Georgia", "Virginia"],
+    );
+    check("She moved to Atlanta, Georgia.", &[("Atlanta", "LOCATION")]);
+    // Without a place before, the name is still a name.
+    check("Her sister Georgia visited.", &[("Georgia", "NAME")]);
+    check("Georgia said she moved.", &[("Georgia", "NAME")]);
+    // A comma before the first word of a text has no place before it.
+    check(", Georgia", &[("Georgia", "NAME")]);
+}
