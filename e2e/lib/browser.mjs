@@ -15,6 +15,26 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+/** The site quick exit leaves for: the tests answer it with a stub page (no network here). */
+export const NEUTRAL_SITE = "https://www.wikipedia.org/";
+
+/**
+ * Answers every request of `context` to the neutral site with a stub page. Quick exit replaces
+ * the page's location and may be pressed again while that navigation is still in flight; the
+ * browser then cancels the first request after the stub has begun to answer it, and Playwright
+ * rejects the late answer with "Route is already handled". That rejection says nothing about
+ * the page under test (each test checks that the stub page is shown), so only it is dropped.
+ */
+export async function stubNeutralSite(context) {
+  await context.route(`${NEUTRAL_SITE}**`, (route) =>
+    route
+      .fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Wikipedia</title><h1>Neutral stub</h1>" })
+      .catch((error) => {
+        if (!String(error).includes("Route is already handled")) throw error;
+      }),
+  );
+}
+
 export function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

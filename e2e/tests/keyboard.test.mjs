@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { launchBrowser, newPerson } from "../lib/browser.mjs";
+import { launchBrowser, newPerson, stubNeutralSite } from "../lib/browser.mjs";
 import { createInvitation, redeem, TIMEOUT } from "../lib/flows.mjs";
 import { startServer } from "../lib/server.mjs";
 
@@ -257,9 +257,7 @@ test("a clinician and a client use Alcove with the keyboard alone", { timeout: 3
 
   // The quick exit: Escape three times leaves for a neutral site.
   // (The neutral site is stubbed: this machine may not reach the internet.)
-  await client.context.route("https://www.wikipedia.org/**", (route) =>
-    route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Wikipedia</title><h1>Neutral stub</h1>" }),
-  );
+  await stubNeutralSite(client.context);
   await openMessages(p);
   await p.keyboard.press("Escape");
   await p.keyboard.press("Escape");

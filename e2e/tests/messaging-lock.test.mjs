@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
-import { checkAccessibility, launchBrowser, newPerson } from "../lib/browser.mjs";
+import { checkAccessibility, launchBrowser, newPerson, NEUTRAL_SITE, stubNeutralSite } from "../lib/browser.mjs";
 import { acceptConsent, createInvitation, redeem, TIMEOUT } from "../lib/flows.mjs";
 import { startServer } from "../lib/server.mjs";
 
@@ -17,7 +17,7 @@ const CANARY = `lock-canary-${randomBytes(8).toString("hex")}`;
 const CLINICIAN = "Dr Casey";
 const CLIENT = "Robin Client";
 const PIN = "tulip-4821";
-const NEUTRAL = "https://www.wikipedia.org/";
+const NEUTRAL = NEUTRAL_SITE;
 
 let server;
 let browser;
@@ -38,9 +38,7 @@ before(async () => {
   await client.page.clock.install();
   await redeem(client.page, clientLink, { displayName: CLIENT, phrase: "quiet river stones", passkeyName: "Phone" });
   await acceptConsent(client.page);
-  await client.context.route("https://www.wikipedia.org/**", (route) =>
-    route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Wikipedia</title><h1>Neutral stub</h1>" }),
-  );
+  await stubNeutralSite(client.context);
 });
 
 after(async () => {

@@ -13,11 +13,11 @@ import { createPrivateKey, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { checkAccessibility, launchBrowser, newPerson } from "../lib/browser.mjs";
+import { checkAccessibility, launchBrowser, newPerson, NEUTRAL_SITE, stubNeutralSite } from "../lib/browser.mjs";
 import { createInvitation, redeem, shownPhrase, signIn, signOut, TIMEOUT } from "../lib/flows.mjs";
 import { startServer } from "../lib/server.mjs";
 
-const NEUTRAL = "https://www.wikipedia.org/";
+const NEUTRAL = NEUTRAL_SITE;
 const CLINICIAN_NAME = "Dr Casey";
 const CLIENT_PHRASE = "quiet river stones";
 const CLINICIAN_PHRASE = "copper kettle";
@@ -41,9 +41,7 @@ before(async () => {
   await redeem(client.page, clientLink, { displayName: "Robin Client", phrase: CLIENT_PHRASE, passkeyName: "Phone" });
   // The neutral site is stubbed, so no test needs the internet.
   for (const person of [admin, clinician, client]) {
-    await person.context.route("https://www.wikipedia.org/**", (route) =>
-      route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Wikipedia</title><h1>Neutral stub</h1>" }),
-    );
+    await stubNeutralSite(person.context);
   }
 });
 
