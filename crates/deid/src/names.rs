@@ -1116,6 +1116,14 @@ fn people(c: &mut Ctx<'_>) {
         if eponym(c, i) {
             continue;
         }
+        if b == "eve"
+            && i > 0
+            && c.joined(i)
+            && matches!(c.words[i - 1].base(), "christmas" | "year")
+        {
+            // "Christmas Eve", "New Year's Eve": a day, not a woman.
+            continue;
+        }
         let keep = c.info[i].ent.is(F_KEEP);
         let named = c.named(i);
         let calendar = c.calendar(i);

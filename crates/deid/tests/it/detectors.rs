@@ -697,3 +697,16 @@ fn a_state_after_a_city_and_a_comma_stays_though_it_is_a_first_name() {
     // A comma before the first word of a text has no place before it.
     check(", Georgia", &[("Georgia", "NAME")]);
 }
+
+#[test]
+fn christmas_eve_and_new_years_eve_are_no_women() {
+    check_none(
+        "Last drink was New Year's Eve; relapsed on Christmas Eve.",
+        &["Eve"],
+    );
+    check(
+        "Her daughter Eve visited on Christmas Eve.",
+        &[("Eve", "NAME")],
+    );
+    check("Eve said she was tired.", &[("Eve", "NAME")]);
+}
