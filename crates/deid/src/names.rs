@@ -553,10 +553,13 @@ const NUMBER_WORDS: &[&str] = &[
     "ninety",
 ];
 
+/// One to nine, which may follow a ten ("ninety-two").
+const UNITS: &[&str] = NUMBER_WORDS.split_at(9).0;
+
 /// Words that make a number after them an age: "aged ninety-one".
 const AGE_BEFORE: &[&str] = &["age", "aged", "turned", "turning", "turns", "reached"];
 
-/// Words that make a number before them an age: "ninety-two years old", "91 yo".
+/// Words that make a number before them an age: "ninety-two years old", "ninety yo".
 const AGE_AFTER: &[&str] = &["year", "years", "yr", "yrs", "yo", "y"];
 
 /// Words that say a decade of life is meant ("in her nineties"), not of a century.
@@ -636,7 +639,7 @@ fn ages_in_words(c: &Ctx<'_>, out: &mut Vec<Span>) {
         let mut p = 0;
         if part(0) == "ninety" {
             p = 1;
-            if NUMBER_WORDS[..9].contains(&part(1)) {
+            if UNITS.contains(&part(1)) {
                 p = 2;
             }
         } else if matches!(part(0), "one" | "a") && part(1) == "hundred" {
@@ -644,7 +647,7 @@ fn ages_in_words(c: &Ctx<'_>, out: &mut Vec<Span>) {
             let and = usize::from(part(2) == "and");
             if NUMBER_WORDS.contains(&part(2 + and)) {
                 p = 3 + and;
-                if part(p - 1).ends_with("ty") && NUMBER_WORDS[..9].contains(&part(p)) {
+                if part(p - 1).ends_with("ty") && UNITS.contains(&part(p)) {
                     p += 1;
                 }
             }
