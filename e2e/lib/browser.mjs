@@ -35,6 +35,16 @@ export async function stubNeutralSite(context) {
   );
 }
 
+/**
+ * Drops the neutral-site stub of `context` once every answer it has begun is finished. An
+ * answer still in flight when its page goes away (the next test navigates it, or the browser
+ * closes) loses a race inside Playwright, whose late rejection nothing can catch and which
+ * node:test then reports against the file: so wait for the answers, then let the page go.
+ */
+export async function unstubNeutralSite(context) {
+  await context?.unrouteAll({ behavior: "wait" });
+}
+
 export function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { launchBrowser, newPerson, stubNeutralSite } from "../lib/browser.mjs";
+import { launchBrowser, newPerson, stubNeutralSite, unstubNeutralSite } from "../lib/browser.mjs";
 import { createInvitation, redeem, TIMEOUT } from "../lib/flows.mjs";
 import { startServer } from "../lib/server.mjs";
 
@@ -34,9 +34,7 @@ before(async () => {
 });
 
 after(async () => {
-  // A navigation still in flight when the browser closes would make the neutral-site stub
-  // answer a request Playwright has already settled; drop the stub first.
-  await client?.context.unrouteAll({ behavior: "ignoreErrors" });
+  await unstubNeutralSite(client?.context);
   await browser?.close();
   await server?.stop();
 });

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
-import { checkAccessibility, launchBrowser, newPerson, NEUTRAL_SITE, stubNeutralSite } from "../lib/browser.mjs";
+import { checkAccessibility, launchBrowser, newPerson, NEUTRAL_SITE, stubNeutralSite, unstubNeutralSite } from "../lib/browser.mjs";
 import { acceptConsent, createInvitation, redeem, TIMEOUT } from "../lib/flows.mjs";
 import { startServer } from "../lib/server.mjs";
 
@@ -42,9 +42,7 @@ before(async () => {
 });
 
 after(async () => {
-  // A navigation still in flight when the browser closes would make the neutral-site stub
-  // answer a request Playwright has already settled; drop the stub first.
-  await client?.context.unrouteAll({ behavior: "ignoreErrors" });
+  await unstubNeutralSite(client?.context);
   await browser?.close();
   await server?.stop();
 });
@@ -175,7 +173,7 @@ test("quick exit from a conversation: Back does not return to it", { timeout: 12
   assert.ok(!text.includes(CANARY), `no conversation after Back: ${text}`);
   assert.ok(!text.includes(CLINICIAN), `no names after Back: ${text}`);
   assert.equal(await page.getByRole("log", { name: "Messages" }).count(), 0);
-  await client.context.unrouteAll({ behavior: "ignoreErrors" });
+  await unstubNeutralSite(client.context);
 });
 
 test("a key the audit log does not vouch for blocks sending, with an explanation", { timeout: 120_000 }, async () => {

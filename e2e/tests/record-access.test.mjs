@@ -13,7 +13,7 @@ import { createPrivateKey, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { checkAccessibility, launchBrowser, newPerson, NEUTRAL_SITE, stubNeutralSite } from "../lib/browser.mjs";
+import { checkAccessibility, launchBrowser, newPerson, NEUTRAL_SITE, stubNeutralSite, unstubNeutralSite } from "../lib/browser.mjs";
 import { createInvitation, redeem, shownPhrase, signIn, signOut, TIMEOUT } from "../lib/flows.mjs";
 import { startServer } from "../lib/server.mjs";
 
@@ -46,9 +46,7 @@ before(async () => {
 });
 
 after(async () => {
-  // A navigation still in flight when the browser closes would make the neutral-site stub
-  // answer a request Playwright has already settled; drop the stubs first.
-  for (const person of [admin, clinician, client]) await person?.context.unrouteAll({ behavior: "ignoreErrors" });
+  for (const person of [admin, clinician, client]) await unstubNeutralSite(person?.context);
   await browser?.close();
   await server?.stop();
 });
