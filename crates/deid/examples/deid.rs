@@ -3,6 +3,7 @@
 //! ```text
 //! deid [--mode redact|pseudonymize] [--case-key KEY] [--jsonl] [--jobs N] [--lossy] < in > out
 //! deid eval --gold FILE.jsonl
+//! deid eval-inline [--all] FILE.txt...  (the hand-written corpus's inline gold)
 //! deid corpus [--heldout] [-n N] > gold.jsonl
 //! ```
 
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: deid [--mode redact|pseudonymize] [--case-key KEY] [--jsonl] [--jobs N] [--lossy]\n       deid eval --gold FILE.jsonl\n       deid corpus [--heldout] [-n N]"
+        "usage: deid [--mode redact|pseudonymize] [--case-key KEY] [--jsonl] [--jobs N] [--lossy]\n       deid eval --gold FILE.jsonl\n       deid eval-inline [--all] FILE.txt...\n       deid corpus [--heldout] [-n N]"
     );
     ExitCode::from(2)
 }
@@ -50,6 +51,38 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+        Some("eval-inline") => {
+            let all = args.iter().any(|a| a == "--all");
+            let mut docs = Vec::new();
+            for path in args[1..].iter().filter(|a| *a != "--all") {
+                let read = std::fs::read_to_string(path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| eval::read_inline(&s).map_err(|e| e.to_string()));
+                match read {
+                    Ok(d) => docs.extend(d),
+                    Err(e) => {
+                        eprintln!("{path}: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+            for d in &mut docs {
+                d.predicted = engine.find(&d.text);
+            }
+            let mut report = eval::score(&docs);
+            if all {
+                // Every miss and false alarm, document by document, instead of the first few.
+                report.misses.clear();
+                report.false_alarms.clear();
+                for d in &docs {
+                    let one = eval::score(std::slice::from_ref(d));
+                    report.misses.extend(one.misses);
+                    report.false_alarms.extend(one.false_alarms);
+                }
+            }
+            print!("{report}");
+            ExitCode::SUCCESS
         }
         Some("corpus") => {
             let split = if args.iter().any(|a| a == "--heldout") {

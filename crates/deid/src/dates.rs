@@ -56,6 +56,113 @@ const RATING_CUES: &[&str] = &[
     "grip",
 ];
 
+/// Words after which "8/10" is a date even though it could be a score.
+const DATE_LEADS: &[&str] = &[
+    "on",
+    "since",
+    "from",
+    "until",
+    "till",
+    "til",
+    "thru",
+    "through",
+    "by",
+    "before",
+    "after",
+    "dated",
+    "date",
+    "dos",
+    "seen",
+    "visit",
+    "appt",
+    "appointment",
+    "scheduled",
+    "starting",
+    "effective",
+    "last",
+    "next",
+    "this",
+    "due",
+    "admitted",
+    "discharged",
+    "u",
+    "fu",
+    "followup",
+    "rtc",
+    "return",
+    "returns",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "and",
+    "or",
+    "to",
+    "of",
+    "born",
+    "dob",
+    "called",
+    "call",
+    "expires",
+    "exp",
+    "signed",
+    "received",
+    "sent",
+    "faxed",
+    "mailed",
+    "week",
+    "wk",
+    "session",
+    "sessions",
+    "group",
+    "intake",
+    "eval",
+    "evaluation",
+    "note",
+    "letter",
+    "started",
+    "stopped",
+    "ended",
+    "begin",
+    "began",
+    "starts",
+    "ends",
+    "held",
+    "cancelled",
+    "canceled",
+    "missed",
+    "rescheduled",
+    "moved",
+    "at",
+    "as",
+    "in",
+    "for",
+    "the",
+    "was",
+    "is",
+    "be",
+    "are",
+    "were",
+    "will",
+    "again",
+    "around",
+    "about",
+    "approx",
+];
+
 /// Words before "14/6" that make it a machine setting or a ratio, not a date.
 const SETTING_CUES: &[&str] = &["bipap", "cpap", "vent", "settings", "ratio", "peep"];
 
@@ -136,7 +243,14 @@ impl DateScanner {
             st.digit_word.iter().copied().filter(|&i| numeric_start(i)),
         ) {
             let p = nums(m.as_str());
-            if p.len() == 3 && valid_md(p[0], p[1]) && !glued(m.start(), m.end()) {
+            // Both separators alike: "3/4/21" and "3-4-21" are dates, "5-8/10" a range of scores.
+            let mut seps = m
+                .as_str()
+                .bytes()
+                .filter(|b| matches!(b, b'/' | b'-' | b'.'));
+            let same_separators = seps.next() == seps.next();
+            if p.len() == 3 && same_separators && valid_md(p[0], p[1]) && !glued(m.start(), m.end())
+            {
                 out.push(Span {
                     start: m.start(),
                     end: m.end(),
@@ -159,7 +273,37 @@ impl DateScanner {
             if SETTING_CUES.contains(&prev_word(text, m.start()).as_str()) {
                 continue;
             }
-            // Ratings ("anxiety 7/10", "scored 3/5") are not dates.
+            // Ratings ("anxiety 7/10", "scored 3/5") are not dates. A score out of 10, or out
+            // of three to seven, after a word that does not lead to a date ("anxious 8/10",
+            // "naming 2/6", "intensity 5-8/10", "dread 7/10 -> 5/10") is one.
+            if p[1] == 10 && p[0] <= 10 || (3..=7).contains(&p[1]) && p[0] <= p[1] {
+                let before = prev_word(text, m.start());
+                let lead = text[..m.start()].trim_end_matches(' ');
+                // "5-8/10" is a range of scores, but "4/4-4/6" one of dates.
+                let range_or_arrow = lead.ends_with("->")
+                    || lead.ends_with('-') && {
+                        let before_dash = &lead[..lead.len() - 1];
+                        let number = before_dash
+                            .rsplit(|c: char| !c.is_ascii_digit() && c != '/')
+                            .next()
+                            .unwrap_or("");
+                        !number.is_empty() && !number.contains('/')
+                    };
+                // The word must be written in lowercase ("Labs 4/10:", "Last BM 4/10" and
+                // "by TK 6/10" head or close entries of a chart), and no colon follow.
+                let word_lead = !before.is_empty()
+                    && lead.ends_with(|c: char| c.is_lowercase())
+                    && lead
+                        .chars()
+                        .rev()
+                        .take_while(|c| c.is_alphabetic())
+                        .all(|c| !c.is_uppercase())
+                    && !DATE_LEADS.contains(&before.as_str())
+                    && !text[m.end()..].starts_with(':');
+                if range_or_arrow || word_lead {
+                    continue;
+                }
+            }
             if p[1] == 10 || p[1] == 5 && p[0] <= 5 {
                 let before = prev_word(text, m.start());
                 let after = text[m.end()..].trim_start().to_ascii_lowercase();

@@ -90,6 +90,8 @@ pub struct Report {
     pub per_type_pred_tp: BTreeMap<EntityType, u64>,
     /// The first misses, in document order.
     pub misses: Vec<Miss>,
+    /// The first ordinary tokens flagged, in document order (`kind` is the predicted type).
+    pub false_alarms: Vec<Miss>,
     /// Documents scored.
     pub documents: usize,
 }
@@ -131,6 +133,19 @@ fn covering(spans: &[Span], s: usize, e: usize) -> Option<EntityType> {
         .map(|sp| sp.kind)
 }
 
+/// The token `s..e` marked `[[…]]` with up to 30 bytes either side, on one line.
+fn context(text: &str, s: usize, e: usize) -> String {
+    let mut from = s.saturating_sub(30);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (e + 30).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    format!("{}[[{}]]{}", &text[from..s], &text[s..e], &text[e..to]).replace('\n', " ")
+}
+
 /// Scores documents.
 pub fn score(docs: &[Document]) -> Report {
     let mut r = Report {
@@ -151,31 +166,23 @@ pub fn score(docs: &[Document]) -> Report {
                     r.overall.fn_ += 1;
                     r.per_type.entry(gk).or_default().fn_ += 1;
                     if r.misses.len() < MAX_MISSES {
-                        let mut from = s.saturating_sub(30);
-                        while !doc.text.is_char_boundary(from) {
-                            from += 1;
-                        }
-                        let mut to = (e + 30).min(doc.text.len());
-                        while !doc.text.is_char_boundary(to) {
-                            to -= 1;
-                        }
-                        let context = format!(
-                            "{}[[{}]]{}",
-                            &doc.text[from..s],
-                            &doc.text[s..e],
-                            &doc.text[e..to]
-                        )
-                        .replace('\n', " ");
                         r.misses.push(Miss {
                             id: doc.id.clone(),
                             kind: gk,
-                            context,
+                            context: context(&doc.text, s, e),
                         });
                     }
                 }
                 (None, Some(pk)) => {
                     r.overall.fp += 1;
                     r.per_type.entry(pk).or_default().fp += 1;
+                    if r.false_alarms.len() < MAX_MISSES {
+                        r.false_alarms.push(Miss {
+                            id: doc.id.clone(),
+                            kind: pk,
+                            context: context(&doc.text, s, e),
+                        });
+                    }
                 }
                 (None, None) => {}
             }
@@ -294,12 +301,130 @@ impl fmt::Display for Report {
                 self.precision_of(*kind)
             )?;
         }
-        if !self.misses.is_empty() {
-            writeln!(f, "first misses:")?;
-            for m in &self.misses {
-                writeln!(f, "  {} {}: {}", m.id, m.kind, m.context)?;
+        for (title, list) in [
+            ("first misses", &self.misses),
+            ("first false alarms", &self.false_alarms),
+        ] {
+            if !list.is_empty() {
+                writeln!(f, "{title}:")?;
+                for m in list {
+                    writeln!(f, "  {} {}: {}", m.id, m.kind, m.context)?;
+                }
             }
         }
         Ok(())
+    }
+}
+
+/// Reads documents written with inline gold, the form of the hand-written corpus:
+///
+/// ```text
+/// ### note-1: a discharge summary
+/// Seen by Dr. {{NAME Okafor}} on {{DATE 3/14/2093}}.
+/// ```
+///
+/// A line starting with `### ` opens a document and names it (the id is what comes before the
+/// first colon); the document is every line after it up to the next such line, without trailing
+/// blank lines. `{{TYPE text}}` marks `text` as an identifier of `TYPE` and is replaced by `text`.
+/// Lines before the first header are a preamble and ignored.
+pub fn read_inline(source: &str) -> Result<Vec<Document>, Error> {
+    let mut docs: Vec<Document> = Vec::new();
+    let mut current: Option<(String, String, Vec<Span>)> = None;
+    let finish = |docs: &mut Vec<Document>, doc: Option<(String, String, Vec<Span>)>| {
+        if let Some((id, mut text, gold)) = doc {
+            let end = text
+                .trim_end()
+                .len()
+                .max(gold.iter().map(|g| g.end).max().unwrap_or(0));
+            text.truncate(end);
+            docs.push(Document {
+                id,
+                text,
+                gold,
+                predicted: Vec::new(),
+            });
+        }
+    };
+    for (index, line) in source.split_inclusive('\n').enumerate() {
+        let line_no = index as u64 + 1;
+        if let Some(header) = line.strip_prefix("### ") {
+            finish(&mut docs, current.take());
+            let id = header.split(':').next().unwrap_or("").trim().to_string();
+            current = Some((id, String::new(), Vec::new()));
+            continue;
+        }
+        let Some((_, text, gold)) = current.as_mut() else {
+            continue;
+        };
+        let bad = |what: &str| Error::new(ErrorKind::InvalidJson, Some(line_no), what.to_string());
+        let mut rest = line;
+        while let Some(open) = rest.find("{{") {
+            text.push_str(&rest[..open]);
+            let inner = &rest[open + 2..];
+            let close = inner.find("}}").ok_or_else(|| bad("an unclosed {{"))?;
+            let (name, value) = inner[..close]
+                .split_once(' ')
+                .ok_or_else(|| bad("a span without text"))?;
+            let kind = EntityType::from_name(name).ok_or_else(|| bad("an unknown span type"))?;
+            if value.is_empty() || value.contains("{{") {
+                return Err(bad("an empty or nested span"));
+            }
+            let start = text.len();
+            text.push_str(value);
+            gold.push(Span {
+                start,
+                end: text.len(),
+                kind,
+                score: 1.0,
+            });
+            rest = &inner[close + 2..];
+        }
+        if rest.contains("}}") {
+            return Err(bad("a }} without its {{"));
+        }
+        text.push_str(rest);
+    }
+    finish(&mut docs, current);
+    Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_gold_is_cut_out_of_the_text() {
+        let docs = read_inline(
+            "preamble\n### a-1: first\nSeen by Dr. {{NAME Okafor}} on {{DATE 3/14}}.\n\n### a-2\nnone\n",
+        )
+        .expect("well-formed");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].id, "a-1");
+        assert_eq!(docs[0].text, "Seen by Dr. Okafor on 3/14.");
+        let cut: Vec<_> = docs[0]
+            .gold
+            .iter()
+            .map(|g| (&docs[0].text[g.start..g.end], g.kind))
+            .collect();
+        assert_eq!(
+            cut,
+            [("Okafor", EntityType::Name), ("3/14", EntityType::Date)]
+        );
+        assert_eq!(
+            (docs[1].id.as_str(), docs[1].text.as_str()),
+            ("a-2", "none")
+        );
+    }
+
+    #[test]
+    fn fail_malformed_inline_gold() {
+        for bad in [
+            "### x\n{{NAME Anna\n",
+            "### x\n{{PERSON Anna}}\n",
+            "### x\n{{NAME}}\n",
+            "### x\nAnna}}\n",
+        ] {
+            assert!(read_inline(bad).is_err(), "{bad:?}");
+        }
     }
 }

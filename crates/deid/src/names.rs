@@ -30,12 +30,32 @@ const B_EPONYM_HEAD: u32 = 1 << 12;
 const B_FUNCTION: u32 = 1 << 13;
 /// The first word of an organisation cue of two words or more ("works" of "works at").
 const B_ORG_CUE_HEAD: u32 = 1 << 14;
+/// A last word of an organisation only after a distinctive word ("Family Medicine").
+const B_ORG_WEAK: u32 = 1 << 15;
+/// A word that names a section of a record when it ends a heading ("Hospital Course").
+const B_HEADING: u32 = 1 << 16;
+/// A clinical specialty: "Department of Psychiatry" is any hospital's.
+const B_SPECIALTY: u32 = 1 << 17;
+/// Kin called by their relation ("Mom said"): never a name themselves.
+const B_KIN: u32 = 1 << 18;
+/// A lowercase particle inside a surname ("van der", "de la", "bin").
+const B_PARTICLE: u32 = 1 << 19;
+/// A word that ends a named scale, test or inventory ("Rating Scale").
+const B_INSTRUMENT: u32 = 1 << 20;
+/// A street type written out ("Avenue", "Street"), which a street's name ends with.
+const B_STREET: u32 = 1 << 21;
+/// A finding of a laboratory table ("neg", "trace"): the word before it is a label.
+const B_FINDING: u32 = 1 << 22;
+/// A noun after a possessive that says a person owns it ("jaylen's place").
+const B_HOME: u32 = 1 << 23;
+/// A verb that makes an acronym after "at" a hospital ("seen at MGH").
+const B_HOSPITAL_VERB: u32 = 1 << 24;
 
 /// For each cue word, the bits of the lists that hold it: one hash lookup per word
 /// replaces scanning every list.
 pub(crate) fn cue_masks() -> WordMap<u32> {
     let mut m = WordMap::<u32>::default();
-    let lists: [(&[&'static str], u32); 13] = [
+    let lists: [(&[&'static str], u32); 23] = [
         (CONNECTORS, B_CONNECTOR),
         (AUXILIARIES, B_AUX),
         (OBJECT_CUES, B_OBJECT),
@@ -49,6 +69,16 @@ pub(crate) fn cue_masks() -> WordMap<u32> {
         (VIRTUES, B_VIRTUE),
         (EPONYM_HEADS, B_EPONYM_HEAD),
         (FUNCTION_WORDS, B_FUNCTION),
+        (dict::ORG_WEAK_SUFFIXES, B_ORG_WEAK),
+        (HEADING_WORDS, B_HEADING),
+        (SPECIALTIES, B_SPECIALTY),
+        (KIN, B_KIN),
+        (PARTICLES, B_PARTICLE),
+        (INSTRUMENTS, B_INSTRUMENT),
+        (STREET_WORDS, B_STREET),
+        (FINDINGS, B_FINDING),
+        (HOMES, B_HOME),
+        (HOSPITAL_VERBS, B_HOSPITAL_VERB),
     ];
     for (list, bit) in lists {
         for w in list {
@@ -172,6 +202,317 @@ const EPONYM_HEADS: &[&str] = &[
     "classification",
     "lesion",
     "lesions",
+    "paralysis",
+    "drain",
+    "drains",
+    "needle",
+    "port",
+    "tube",
+    "clamp",
+    "forceps",
+    "retractor",
+    "incision",
+    "procedure",
+    "operation",
+    "repair",
+    "suture",
+    "splint",
+    "tear",
+    "node",
+    "test",
+    "score",
+    "stage",
+    "staging",
+    "approach",
+];
+
+/// Last words of a record's section headings: a line "Brief Hospital Course" is no hospital.
+const HEADING_WORDS: &[&str] = &[
+    "course",
+    "history",
+    "summary",
+    "plan",
+    "plans",
+    "assessment",
+    "examination",
+    "exam",
+    "findings",
+    "impression",
+    "impressions",
+    "medications",
+    "allergies",
+    "diagnosis",
+    "diagnoses",
+    "procedures",
+    "instructions",
+    "status",
+    "review",
+    "results",
+    "data",
+    "studies",
+    "labs",
+    "recommendations",
+    "complaint",
+    "illness",
+    "disposition",
+    "goals",
+    "interventions",
+    "problems",
+    "signs",
+    "observations",
+    "response",
+    "note",
+    "notes",
+    "information",
+    "formulation",
+    "screening",
+    "condition",
+    "follow-up",
+    "followup",
+    "necessity",
+    "letter",
+    "document",
+    "evaluation",
+    "consultation",
+    "consult",
+    "report",
+    "record",
+    "progress",
+    "addendum",
+];
+
+/// Clinical specialties: "Department of Psychiatry", "Division of Cardiology".
+const SPECIALTIES: &[&str] = &[
+    "psychiatry",
+    "medicine",
+    "surgery",
+    "pediatrics",
+    "neurology",
+    "radiology",
+    "anesthesia",
+    "anesthesiology",
+    "cardiology",
+    "oncology",
+    "obstetrics",
+    "gynecology",
+    "nursing",
+    "pathology",
+    "orthopedics",
+    "urology",
+    "dermatology",
+    "psychology",
+    "rehabilitation",
+    "neurosurgery",
+    "nephrology",
+    "gastroenterology",
+    "endocrinology",
+    "pulmonology",
+    "rheumatology",
+    "hematology",
+    "ophthalmology",
+    "otolaryngology",
+    "geriatrics",
+    "emergency",
+    "family",
+    "internal",
+    "behavioral",
+    "social",
+    "infectious",
+    "critical",
+    "palliative",
+    "physical",
+    "occupational",
+    "respiratory",
+    "child",
+    "adolescent",
+    "adult",
+    "geriatric",
+    "cardiovascular",
+    "vascular",
+    "pulmonary",
+    "thoracic",
+    "maternal",
+    "fetal",
+    "neonatal",
+    "perinatal",
+    "addiction",
+    "sleep",
+    "pain",
+    "transplant",
+    "trauma",
+    "general",
+    "primary",
+    "movement",
+    "disorders",
+    "eating",
+    "stroke",
+    "heart",
+    "failure",
+    "comprehensive",
+    "counseling",
+    "special",
+    "education",
+    "health",
+    "mental",
+    "outpatient",
+    "inpatient",
+    "intensive",
+    "partial",
+    "hospitalization",
+    "treatment",
+    "crisis",
+    "stabilization",
+    "mobile",
+    "urgent",
+    "care",
+    "memory",
+    "cancer",
+    "infusion",
+    "dialysis",
+    "wound",
+    "diabetes",
+    "cardiac",
+    "substance",
+    "opioid",
+    "methadone",
+    "student",
+    "services",
+    "utilization",
+    "management",
+    "case",
+    "disability",
+    "financial",
+    "billing",
+    "records",
+    "medical",
+    "clinical",
+    "research",
+    "women's",
+    "men's",
+    "children's",
+    "surgical",
+    "ambulatory",
+    "imaging",
+    "laboratory",
+    "pharmacy",
+    "nutrition",
+    "weight",
+    "spine",
+    "sports",
+];
+
+/// Kin words that are also census surnames ("Mom", "Dad"): the relation, not a name.
+const KIN: &[&str] = &[
+    "mom", "dad", "mum", "mommy", "daddy", "mama", "papa", "grandma", "grandpa", "granny", "nana",
+    "grammy", "gramps", "pop", "pops", "sis", "bro",
+];
+
+/// Lowercase particles of surnames: "Pieter van der Berg", "Maria de la Cruz".
+const PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "de", "la", "le", "du", "da", "di", "del", "della", "dos", "das",
+    "bin", "ibn", "al", "el", "ter", "ten",
+];
+
+/// Last words of named instruments: "Columbia Suicide Severity Rating Scale", "Beck
+/// Depression Inventory".
+const INSTRUMENTS: &[&str] = &[
+    "scale",
+    "scales",
+    "inventory",
+    "questionnaire",
+    "checklist",
+    "index",
+    "screener",
+    "battery",
+    "criteria",
+    "protocol",
+    "method",
+    "technique",
+    "model",
+    "disorder",
+    "disorders",
+    "therapy",
+];
+
+/// Street types written out or shortened, which end a street's name without a number:
+/// "on Huntington Avenue", "near davis sq".
+const STREET_WORDS: &[&str] = &[
+    "street",
+    "avenue",
+    "ave",
+    "road",
+    "rd",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "drive",
+    "parkway",
+    "pkwy",
+    "terrace",
+    "turnpike",
+    "highway",
+    "hwy",
+    "square",
+    "sq",
+    "st",
+];
+
+/// Findings of a laboratory table: "Nitrite neg", "Leuk trace".
+const FINDINGS: &[&str] = &[
+    "neg",
+    "pos",
+    "trace",
+    "nl",
+    "wnl",
+    "negative",
+    "positive",
+    "nonreactive",
+    "reactive",
+];
+
+/// What a possessive name owns: "jaylen's place", "at marcus's house".
+const HOMES: &[&str] = &[
+    "place",
+    "house",
+    "apartment",
+    "apt",
+    "room",
+    "car",
+    "party",
+    "crib",
+    "home",
+    "family",
+    "wedding",
+    "funeral",
+    "birthday",
+    "phone",
+    "number",
+];
+
+/// Verbs after which "at", "from" or "to" and an unknown acronym name a hospital: "seen at
+/// MGH", "transferred from BMC".
+const HOSPITAL_VERBS: &[&str] = &[
+    "seen",
+    "admitted",
+    "followed",
+    "transferred",
+    "treated",
+    "hospitalized",
+    "hospitalised",
+    "discharged",
+    "presented",
+    "delivered",
+    "born",
+    "evaluated",
+    "referred",
+    "sent",
+    "taken",
+    "brought",
+    "transported",
+    "readmitted",
+    "works",
+    "worked",
 ];
 
 /// Names that are also abstract nouns: only a strong cue makes them a person.
@@ -340,8 +681,32 @@ fn english_compound(b: &str, d: &Dictionaries) -> bool {
         }
     }
     if b.contains('-') {
-        // A hyphenated word is ordinary when every part is.
-        return b.split('-').all(|p| p.is_empty() || d.has(p, F_ENGLISH));
+        // A hyphenated word is ordinary when every part is, a known term ("Vietnamese-speaking")
+        // or a prefix ("Re-eval", "Pre-procedure").
+        return b.split('-').all(|p| {
+            p.is_empty()
+                || d.has(p, F_ENGLISH | F_KEEP)
+                || matches!(
+                    p,
+                    "re" | "pre"
+                        | "post"
+                        | "non"
+                        | "de"
+                        | "co"
+                        | "anti"
+                        | "self"
+                        | "ex"
+                        | "sub"
+                        | "mid"
+                        | "multi"
+                        | "semi"
+                        | "inter"
+                        | "intra"
+                        | "peri"
+                        | "bi"
+                        | "tri"
+                )
+        });
     }
     false
 }
@@ -515,11 +880,514 @@ const FUNCTION_WORDS: &[&str] = &[
 fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     organisations(c);
     lowercase_organisations(c);
+    name_fields(c);
     places(c);
     people(c);
     extend_names(c);
     emit(c, out);
     ages_in_words(c, out);
+    numbers_in_context(c, out);
+}
+
+/// Words after which a number is a road: "Route 24", "Highway 212", "I-95".
+fn road_word(b: &str) -> bool {
+    matches!(
+        b,
+        "route" | "rte" | "rt" | "highway" | "hwy" | "interstate" | "i" | "us" | "sr"
+    )
+}
+
+/// Nouns after "the 14th" that make it a rank, not a day: "the 14th floor".
+const RANK_NOUNS: &[&str] = &[
+    "floor",
+    "grade",
+    "percentile",
+    "century",
+    "time",
+    "times",
+    "birthday",
+    "anniversary",
+    "amendment",
+    "street",
+    "st",
+    "ave",
+    "avenue",
+    "place",
+    "day",
+    "week",
+    "month",
+    "year",
+    "visit",
+    "session",
+    "cycle",
+    "round",
+    "attempt",
+    "dose",
+    "edition",
+    "ward",
+    "precinct",
+    "district",
+    "pick",
+    "inning",
+    "period",
+    "hour",
+    "minute",
+    "row",
+    "seat",
+    "child",
+    "baby",
+    "pregnancy",
+    "decile",
+    "quartile",
+    "tier",
+    "level",
+    "step",
+    "page",
+    "chapter",
+    "of",
+    "grader",
+    "graders",
+    "rib",
+    "ribs",
+    "toe",
+    "finger",
+    "digit",
+    "cranial",
+    "nerve",
+    "intercostal",
+    "ics",
+    "degree",
+    "percent",
+    "generation",
+    "trimester",
+    "postpartum",
+    "line",
+    "lumbar",
+    "cervical",
+];
+
+/// Identifiers told by the words around a number, which the structured scanners do not see:
+/// typists' initials ("JT/mk"), roads by number ("Route 24", "I-95"), a day of the month
+/// alone ("on the 14th"), and ages of 90 and over given as a bare number ("died at 91",
+/// "Grandmother (97)", "her aunt, 94,", "she's 93", "her 90th birthday").
+fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
+    let n = c.words.len();
+    let bytes = c.text.as_bytes();
+    for k in 0..n {
+        let w = &c.words[k];
+        // Typists' initials closing a dictation: "JT/mk", "AR/dmc", "RKS/dl".
+        if w.all_caps
+            && (2..=4).contains(&w.base().len())
+            && !c.english(k)
+            && k + 1 < n
+            && c.words[k + 1].start == w.end + 1
+            && bytes[w.end] == b'/'
+        {
+            let v = &c.words[k + 1];
+            let tail = c.text[v.end..].trim_start_matches([' ', '\t']);
+            // Closing its line, or set off by a column gap: "PV/jrm      Job #338104".
+            let column = c.text[v.end..].starts_with("  ") || c.text[v.end..].starts_with('\t');
+            let lower_ok = !v.cap
+                && (2..=4).contains(&v.base().len())
+                && !is_unit_word(v.base())
+                && (tail.is_empty()
+                    || tail.starts_with(['\n', '\r'])
+                    || tail.starts_with("cc")
+                    || column);
+            if lower_ok {
+                push_span(out, w.start, w.end, EntityType::Name, 0.7);
+                push_span(out, v.start, v.end, EntityType::Name, 0.7);
+            }
+        }
+        let after = &bytes[w.end..];
+        // Roads by number.
+        if road_word(w.base())
+            && (w.cap || k > 0 && (c.lower_is(k - 1, B_LOC_CUE) || c.words[k - 1].base() == "on"))
+        {
+            let sep = match after {
+                [b'-', ..] if matches!(w.base(), "i" | "us" | "sr") => 1,
+                [b' ', ..] if !matches!(w.base(), "i" | "us" | "sr") => 1,
+                [b'.', b' ', ..] if matches!(w.base(), "rt" | "rte") => 2,
+                _ => 0,
+            };
+            let digits = after
+                .iter()
+                .skip(sep)
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let end = w.end + sep + digits;
+            if sep > 0
+                && (1..=3).contains(&digits)
+                && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
+            {
+                push_span(out, w.start, end, EntityType::Location, 0.8);
+            }
+        }
+        // A day of the month alone: "on the 14th", "the 2nd".
+        if matches!(w.base(), "st" | "nd" | "rd" | "th") && w.gap == Gap::Other && k > 0 {
+            let digits = bytes[..w.start]
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let num_start = w.start - digits;
+            let day: u32 = c.text[num_start..w.start].parse().unwrap_or(0);
+            let suffix_fits = match day % 10 {
+                _ if (11..=13).contains(&(day % 100)) => w.base() == "th",
+                1 => w.base() == "st",
+                2 => w.base() == "nd",
+                3 => w.base() == "rd",
+                _ => w.base() == "th",
+            };
+            let the = c.words[k - 1].base() == "the" && c.words[k - 1].end + 1 == num_start;
+            let rank = k + 1 < n && c.joined(k + 1) && RANK_NOUNS.contains(&c.words[k + 1].base());
+            if (1..=2).contains(&digits) && (1..=31).contains(&day) && suffix_fits && the && !rank {
+                push_span(out, num_start, w.end, EntityType::Date, 0.7);
+            }
+        }
+        // Numbered streets without a house number ("NW 79th St", "on 5th Avenue") and the floor
+        // of an address ("410 Main St, 3rd Floor, Worcester").
+        if matches!(w.base(), "st" | "nd" | "rd" | "th") && w.gap == Gap::Other && k + 1 < n {
+            let digits = bytes[..w.start]
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let next = &c.words[k + 1];
+            let lower_street = !next.cap
+                && matches!(
+                    next.base(),
+                    "st" | "street" | "ave" | "avenue" | "rd" | "road"
+                );
+            if (1..=3).contains(&digits) && c.joined(k + 1) && (next.cap || lower_street) {
+                let mut start = w.start - digits;
+                if k > 0
+                    && c.words[k - 1].end + 1 == start
+                    && matches!(
+                        c.words[k - 1].base(),
+                        "n" | "s"
+                            | "e"
+                            | "w"
+                            | "nw"
+                            | "ne"
+                            | "sw"
+                            | "se"
+                            | "west"
+                            | "east"
+                            | "north"
+                            | "south"
+                    )
+                    && c.words[k - 1].cap
+                {
+                    start = c.words[k - 1].start;
+                }
+                // After an ordinal, "St" is a street, never a saint.
+                let street = c.lower_is(k + 1, B_STREET);
+                let floor = matches!(next.base(), "floor" | "fl")
+                    && c.text[..w.start - digits].ends_with(", ")
+                    && c.text[next.end..].starts_with(", ");
+                if street || floor {
+                    push_span(out, start, next.end, EntityType::Location, 0.75);
+                }
+            }
+        }
+        // Ages of 90 and over as a bare number between word `k - 1` and word `k` (or the
+        // end of the text, after the last word).
+        if k == 0 {
+            continue;
+        }
+        age_after(c, k - 1, w.start, Some(k), out);
+        if k == n - 1 {
+            age_after(c, k, bytes.len(), None, out);
+        }
+    }
+}
+
+/// An age of 90 or over as a bare number in the text between the end of word `p` and `to`,
+/// where word `next` (if any) starts.
+fn age_after(c: &Ctx<'_>, p: usize, to: usize, next: Option<usize>, out: &mut Vec<Span>) {
+    let bytes = c.text.as_bytes();
+    let named = |k: usize| matches!(c.info[k].label, Some((EntityType::Name, _)));
+    let kin = |k: usize| c.lower_is(k, B_RELATION | B_KIN) && !c.lower_is(k, B_FUNCTION);
+    let k = p + 1;
+    {
+        let from = c.words[p].end;
+        let gap = &bytes[from..to];
+        let Some(d0) = gap.iter().position(u8::is_ascii_digit) else {
+            return;
+        };
+        let digits = gap[d0..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let age: u32 = c.text[from + d0..from + d0 + digits].parse().unwrap_or(0);
+        if !(90..=119).contains(&age) {
+            return;
+        }
+        let lead = &gap[..d0];
+        let trail = &gap[d0 + digits..];
+        let (start, end) = (from + d0, from + d0 + digits);
+        let prev = c.words[k - 1].base();
+        let prev2 = if k >= 2 { c.words[k - 2].base() } else { "" };
+        let next_base = next.map_or("", |j| c.words[j].base());
+        let plain_end = trail.is_empty()
+            || matches!(trail[0], b',' | b';' | b')')
+            || trail[0] == b'.' && trail.get(1).is_none_or(|b| !b.is_ascii_digit())
+            || trail[0] == b' ' && trail.len() == 1 && !is_unit_word(next_base);
+        let age_here = match lead {
+            // "died at 91", "passed away at 92".
+            b" " if prev == "at" => {
+                matches!(prev2, "died" | "away" | "death" | "deceased" | "expired") && plain_end
+            }
+            // "she's 93", "she was 94.", "Grandma is 96,".
+            b" " if matches!(prev, "was" | "is" | "turned" | "turns" | "now") => {
+                k >= 2
+                    && (matches!(prev2, "she" | "he" | "who") || kin(k - 2) || named(k - 2))
+                    && plain_end
+            }
+            b" " if matches!(
+                c.words[k - 1].lower.as_ref(),
+                "she's" | "he's" | "shes" | "hes"
+            ) =>
+            {
+                plain_end || trail == b" " && matches!(next_base, "in" | "on" | "next" | "this")
+            }
+            // "Grandmother (97)".
+            b" (" => (kin(k - 1) || named(k - 1)) && trail.first() == Some(&b')'),
+            // "her aunt, 94, still drives", "Mrs. Papadakis, 96, was admitted".
+            b", " => (kin(k - 1) || named(k - 1)) && matches!(trail.first(), Some(b',' | b')')),
+            _ => false,
+        };
+        // "her 90th birthday".
+        let birthday = trail.is_empty()
+            && next_base == "th"
+            && next.is_some_and(|j| j + 1 < c.words.len() && c.words[j + 1].base() == "birthday");
+        if age_here || birthday {
+            push_age(out, start, end);
+        }
+    }
+}
+
+/// Units that follow a slash or a number: "CFU/ml", "91 kg".
+fn is_unit_word(b: &str) -> bool {
+    matches!(
+        b,
+        "ml" | "dl"
+            | "l"
+            | "kg"
+            | "g"
+            | "mg"
+            | "mcg"
+            | "hr"
+            | "hrs"
+            | "h"
+            | "min"
+            | "d"
+            | "wk"
+            | "mo"
+            | "yr"
+            | "s"
+            | "sec"
+            | "hpf"
+            | "lpf"
+            | "mm"
+            | "cm"
+            | "m"
+            | "ul"
+            | "mcl"
+            | "lb"
+            | "lbs"
+            | "bpm"
+            | "mmhg"
+            | "percent"
+            | "units"
+            | "meq"
+            | "mmol"
+            | "ng"
+            | "pg"
+            | "iu"
+            | "in"
+            | "ft"
+            | "oz"
+            | "kcal"
+            | "cc"
+            | "f"
+            | "c"
+    )
+}
+
+fn push_span(out: &mut Vec<Span>, start: usize, end: usize, kind: EntityType, score: f32) {
+    out.push(Span {
+        start,
+        end,
+        kind,
+        score,
+    });
+}
+
+/// Labels of form fields, header lines and signatures whose value is a person: "Patient:",
+/// "Emergency contact name:", "Goes by:", "Dictated by:", "cc:".
+const NAME_FIELDS: &[&str] = &[
+    "name",
+    "patient",
+    "pt",
+    "client",
+    "caller",
+    "student",
+    "contact",
+    "guardian",
+    "parent",
+    "mother",
+    "father",
+    "spouse",
+    "husband",
+    "wife",
+    "partner",
+    "member",
+    "therapist",
+    "clinician",
+    "provider",
+    "physician",
+    "attending",
+    "pcp",
+    "counselor",
+    "counsellor",
+    "teacher",
+    "resident",
+    "author",
+    "signed",
+    "by",
+    "attn",
+    "cc",
+    "first",
+    "last",
+    "nickname",
+    "aka",
+    "child",
+    "son",
+    "daughter",
+    "sibling",
+    "supervisor",
+    "supervisee",
+    "trainee",
+    "interpreter",
+    "informant",
+    "psychiatrist",
+    "psychologist",
+    "nurse",
+    "prescriber",
+    "youth",
+    "minor",
+    "adolescent",
+    "veteran",
+    "individual",
+    "participant",
+    "texter",
+    "sender",
+    "recipient",
+    "employee",
+    "worker",
+    "officer",
+    "judge",
+    "attorney",
+    "lawyer",
+];
+
+/// People named by a field's label ([`NAME_FIELDS`]) or by a transcript's speaker label.
+///
+/// A field's value is up to four words that are names, no English words, or initials, also in
+/// the "SURNAME, FIRST M" order of charts and in lowercase; it stops at the first other word.
+/// A speaker label is a first name that opens its line before a colon ("GRACE: Can I say
+/// something?"), though the name is an English word too.
+fn name_fields(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    for i in 1..n {
+        let gap = &c.text[c.words[i - 1].end..c.words[i].start];
+        if let Some(rest) = gap.strip_prefix(':') {
+            if rest.is_empty() || !rest.bytes().all(|b| b == b' ' || b == b'\t') {
+                continue;
+            }
+            let label = c.words[i - 1].base();
+            // "by" names a person only after a verb of record keeping: "Dictated by:".
+            let by_ok = label != "by"
+                || i >= 2
+                    && matches!(
+                        c.words[i - 2].base(),
+                        "dictated"
+                            | "signed"
+                            | "entered"
+                            | "typed"
+                            | "transcribed"
+                            | "reviewed"
+                            | "completed"
+                            | "written"
+                            | "prepared"
+                            | "goes"
+                            | "authored"
+                            | "seen"
+                    );
+            if NAME_FIELDS.contains(&label) && by_ok {
+                let name_label = matches!(label, "name" | "nickname");
+                name_field_value(c, i, name_label);
+                continue;
+            }
+        }
+        // A speaker label: "GRACE:" or "Grace:" opening its line.
+        let w = &c.words[i - 1];
+        let line_start = {
+            let before = c.text[..w.start].trim_end_matches([' ', '\t']);
+            before.is_empty() || before.ends_with('\n')
+        };
+        if line_start
+            && w.cap
+            && gap.starts_with(": ")
+            && w.base().len() >= 3
+            && c.first_name(i - 1)
+            && !c.calendar(i - 1)
+            && !c.info[i - 1].ent.is(F_KEEP)
+        {
+            c.set(i - 1, EntityType::Name, 0.75);
+        }
+    }
+}
+
+/// Labels the value of the name field whose label `label` ends just before word `i`.
+/// `name_label`: the label is "name" itself, after which any first word is the name.
+fn name_field_value(c: &mut Ctx<'_>, i: usize, name_label: bool) {
+    let n = c.words.len();
+    let lowercase = !c.words[i].cap;
+    let mut k = i;
+    let mut commas = 0;
+    while k < n && k < i + 4 {
+        if k > i {
+            // "WASHINGTON, DELORES A": one comma, after the surname alone.
+            let comma = c.words[k].gap == Gap::CommaSpace && commas == 0 && k == i + 1;
+            if !(c.joined(k) || comma) {
+                break;
+            }
+            commas += usize::from(comma);
+        }
+        let w = &c.words[k];
+        let initial = w.cap && w.base().chars().count() == 1 && !matches!(w.base(), "a" | "i");
+        // An acronym is a unit or a service ("Referred by: EAP"), unless a name.
+        let acronym = w.all_caps && w.base().len() <= 4 && !c.named(k);
+        // After "Name:" the first word is the name whatever it is ("First name: will").
+        let named_field = k == i && name_label && c.named(k);
+        let fits = (w.cap && !acronym
+            || named_field
+            || lowercase
+                && !c.lower_is(k, B_FUNCTION | B_VIRTUE)
+                && (!c.english(k) || c.first_name(k)))
+            && !c.calendar(k)
+            && !c.info[k].ent.is(F_KEEP)
+            && !c.lower_is(k, B_TITLE | B_RELATION | B_ORG_SUFFIX | B_ORG_WEAK)
+            && (c.named(k) || !c.english(k) || initial)
+            && c.info[k].label.is_none();
+        if !fits {
+            break;
+        }
+        k += 1;
+    }
+    for j in i..k {
+        c.set(j, EntityType::Name, 0.85);
+    }
 }
 
 /// Number words of one to nineteen and the tens, as they follow "one hundred and".
@@ -655,7 +1523,12 @@ fn ages_in_words(c: &Ctx<'_>, out: &mut Vec<Span>) {
         if p == 0 {
             continue;
         }
-        let before = i > 0 && c.joined(i) && AGE_BEFORE.contains(&c.words[i - 1].base());
+        let before = i > 0 && c.joined(i) && AGE_BEFORE.contains(&c.words[i - 1].base())
+            // "going on ninety-four"
+            || i > 1
+                && c.joined(i)
+                && c.words[i - 1].base() == "on"
+                && c.words[i - 2].base() == "going";
         if before || AGE_AFTER.contains(&part(p)) {
             push_age(out, w.start, parts[p - 1].1);
         }
@@ -743,21 +1616,35 @@ fn organisations(c: &mut Ctx<'_>) {
             continue;
         }
         let run_end = cap_run(c, i);
-        // The longest prefix of the run that ends in an organisation word.
+        // The longest prefix of the run that ends in an organisation word; a weak one
+        // ("Medicine", "Police") only after a distinctive word.
+        let ends_name = |e: usize| {
+            c.lower_is(e - 1, B_ORG_SUFFIX)
+                || c.lower_is(e - 1, B_ORG_WEAK) && (i..e - 1).any(|k| distinctive(c, k))
+        };
         let end = (i + 2..=run_end)
             .rev()
-            .find(|&e| c.lower_is(e - 1, B_ORG_SUFFIX))
+            .find(|&e| ends_name(e))
             .unwrap_or(run_end);
-        // A heading in capitals ("PAST MEDICAL HISTORY:") is no organisation: it opens a
-        // line, a colon follows it, and every word of it is ordinary English.
-        let heading = (i..run_end).all(|k| c.words[k].all_caps && c.english(k))
-            && {
-                let before = c.text[..c.words[i].start].trim_end_matches([' ', '\t']);
-                before.is_empty() || before.ends_with('\n')
-            }
-            && c.text[c.words[run_end - 1].end..]
-                .trim_start_matches(' ')
-                .starts_with(':');
+        let heading = heading(c, i, run_end);
+        // "Department of Psychiatry", "Division of Cardiology": any hospital's.
+        let specialty = end - i >= 3
+            && matches!(
+                c.words[i].base(),
+                "department" | "dept" | "division" | "section" | "service" | "school"
+            )
+            && c.words[i + 1].base() == "of"
+            && (i + 2..end).all(|k| c.lower_is(k, B_SPECIALTY | B_CONNECTOR))
+            // "School of Medicine" names a university's school only with the university.
+            && c.words[i].base() != "school";
+        // "the Psychiatry Department", "Emergency Department": a department that names no
+        // hospital is generic.
+        let generic_unit = end - i >= 2
+            && (matches!(
+                c.words[end - 1].base(),
+                "department" | "dept" | "service" | "unit"
+            ) && (i..end - 1).all(|k| c.english(k))
+                || (i..end - 1).all(|k| c.lower_is(k, B_SPECIALTY | B_CONNECTOR)));
         // "Mrs. Hall" is a person whose surname is also an organisation word ("Dr. King
         // Elementary School" is still a school, and "Dr. Hospital" no person).
         let courtesy = end - i == 2
@@ -766,7 +1653,7 @@ fn organisations(c: &mut Ctx<'_>) {
                 "mr" | "mrs" | "ms" | "miss" | "mx" | "dr"
             )
             && c.surname(i + 1);
-        let suffix = c.lower_is(end - 1, B_ORG_SUFFIX) && end - i >= 2 && !heading && !courtesy;
+        let suffix = end - i >= 2 && ends_name(end) && !heading && !courtesy && !generic_unit;
         let of_form = end - i >= 3
             && matches!(
                 c.words[i].base(),
@@ -779,8 +1666,13 @@ fn organisations(c: &mut Ctx<'_>) {
                     | "school"
                     | "academy"
                     | "hospital"
+                    | "hospice"
+                    | "port"
+                    | "diocese"
+                    | "archdiocese"
             )
-            && c.words[i + 1].base() == "of";
+            && c.words[i + 1].base() == "of"
+            && !specialty;
         let is_place = if end - i == 1 {
             c.info[i].ent.is(F_PLACE | F_REGION)
         } else if usize::from(c.info[i].ent.place_run) >= end - i {
@@ -801,15 +1693,116 @@ fn organisations(c: &mut Ctx<'_>) {
             && !c.calendar(i)
             && !c.lower_is(i, B_TITLE)
             && (!c.first_name(i) || end - i != 1);
-        if suffix || of_form || cued {
-            // "The" opening a sentence is not part of the name.
-            let first = if c.words[i].base() == "the" { i + 1 } else { i };
+        // "seen at MGH", "the BWH ED": an acronym that is no word, after a hospital verb and
+        // "at", "from" or "to", or before the emergency department.
+        let hospital_acronym = (end - i == 1
+            || end - i == 2 && matches!(c.words[i + 1].lower.as_ref(), "ed" | "er"))
+            && c.words[i].all_caps
+            && (2..=5).contains(&c.words[i].base().len())
+            && !c.english(i)
+            && !c.info[i].ent.is(F_REGION | F_CALENDAR)
+            && (i >= 2
+                && c.joined(i)
+                && matches!(c.words[i - 1].base(), "at" | "from" | "to")
+                && c.lower_is(i - 2, B_HOSPITAL_VERB)
+                || i + 1 < n
+                    && c.joined(i + 1)
+                    && matches!(c.words[i + 1].lower.as_ref(), "ed" | "er" | "emergency"));
+        let end = if hospital_acronym { i + 1 } else { end };
+        // A form's field that holds an organisation: "Insurance: Granite State Mutual",
+        // "Employer: Lumen Semiconductor". The whole capitalised run is its value.
+        let field = org_field(c, i) && !c.info[i].ent.is(F_REGION) && !c.calendar(i) && {
+            let e = run_end;
+            e - i >= 2 || !c.english(i) || c.words[i].all_caps
+        };
+        let end = if field { run_end } else { end };
+        if suffix || of_form || cued || hospital_acronym || field {
+            // "The", "At" or "Dear" opening a sentence, or a cue ("Attends Grace Church"),
+            // is not part of the name.
+            let mut first = i;
+            while first + 1 < end
+                && c.english(first)
+                && (c.lower_is(first, B_FUNCTION | B_ORG_CUE_LAST | B_ORG_CUE_HEAD)
+                    || matches!(c.words[first].base(), "dear" | "attn" | "continue"))
+            {
+                first += 1;
+            }
             for k in first..end {
                 c.set(k, EntityType::Organization, if cued { 0.8 } else { 0.85 });
             }
         }
         i = end.max(i + 1);
     }
+}
+
+/// Labels of form fields whose value is an organisation.
+const ORG_FIELDS: &[&str] = &[
+    "insurance",
+    "insurer",
+    "payer",
+    "payor",
+    "carrier",
+    "employer",
+    "school",
+    "pharmacy",
+    "facility",
+    "agency",
+    "company",
+    "workplace",
+    "shelter",
+    "church",
+    "college",
+    "university",
+    "hospital",
+    "clinic",
+];
+
+/// Word `i` opens the value of a field named in [`ORG_FIELDS`]: the label, a colon and
+/// spaces before it on its line ("Insurance: ", "Primary insurance:  ").
+fn org_field(c: &Ctx<'_>, i: usize) -> bool {
+    if i == 0 {
+        return false;
+    }
+    let gap = &c.text[c.words[i - 1].end..c.words[i].start];
+    gap.starts_with(':')
+        && gap[1..].bytes().all(|b| b == b' ' || b == b'\t')
+        && ORG_FIELDS.contains(&c.words[i - 1].base())
+}
+
+/// Word `k` sets a name apart: no ordinary English word, or a name or a place.
+fn distinctive(c: &Ctx<'_>, k: usize) -> bool {
+    !c.lower_is(k, B_FUNCTION | B_CONNECTOR)
+        && (!c.english(k) || c.named(k) || c.info[k].ent.is(F_PLACE))
+}
+
+/// The capitalised run `i..end` is a section heading, no organisation: every word of it is
+/// ordinary English, it opens a line (or a sentence, before a colon), and a colon follows it
+/// ("PAST MEDICAL HISTORY:", "Past Medical History:") or it ends its line with a heading
+/// word ("Brief Hospital Course").
+fn heading(c: &Ctx<'_>, i: usize, end: usize) -> bool {
+    if !(i..end).all(|k| c.english(k)) {
+        return false;
+    }
+    // A heading may also follow another on its line after a dash or a slash:
+    // "OUTPATIENT BEHAVIORAL HEALTH - PROGRESS NOTE", "TRANSFER SUMMARY / CONTINUITY OF CARE".
+    let separator = |t: &str| t.starts_with(['-', '/', '\u{2013}', '\u{2014}', '|']);
+    let line_start = {
+        let before = c.text[..c.words[i].start].trim_end_matches([' ', '\t']);
+        before.is_empty()
+            || before.ends_with('\n')
+            || c.words[i].all_caps && before.ends_with(['-', '/', '\u{2013}', '\u{2014}', '|'])
+    };
+    let after = c.text[c.words[end - 1].end..].trim_start_matches([' ', '\t']);
+    if after.starts_with(':') {
+        return line_start || c.words[i].sentence_start;
+    }
+    let line_end = after.is_empty() || after.starts_with(['\n', '\r']);
+    // A letterhead ("MERCY VALLEY HOSPITAL - DEPARTMENT OF PATHOLOGY") stays an
+    // organisation: a heading ends with a heading word or is made of services' words only.
+    let heading_words = c.lower_is(end - 1, B_HEADING)
+        || c.words[i].all_caps
+            && (i..end).all(|k| c.lower_is(k, B_SPECIALTY | B_HEADING | B_CONNECTOR));
+    line_start && (line_end || c.words[i].all_caps && separator(after)) && heading_words
 }
 
 /// Organisations typed in lowercase: "she goes to lincoln high school", "works at ellison
@@ -822,12 +1815,19 @@ fn lowercase_organisations(c: &mut Ctx<'_>) {
         let suffix = &c.words[e];
         if suffix.cap
             || suffix.base().len() < 3
-            || !c.lower_is(e, B_ORG_SUFFIX)
+            // A weak last word only after a strong one: "quinsig auto body".
+            || !(c.lower_is(e, B_ORG_SUFFIX)
+                || c.lower_is(e, B_ORG_WEAK) && e > 0 && c.lower_is(e - 1, B_ORG_SUFFIX))
             || c.info[e].label.is_some()
         {
             continue;
         }
-        if e + 1 < n && c.joined(e + 1) && !c.words[e + 1].cap && c.lower_is(e + 1, B_ORG_SUFFIX) {
+        if e + 1 < n
+            && c.joined(e + 1)
+            && !c.words[e + 1].cap
+            && (c.lower_is(e + 1, B_ORG_SUFFIX)
+                || c.lower_is(e + 1, B_ORG_WEAK) && c.lower_is(e, B_ORG_SUFFIX))
+        {
             // The name goes on: "lincoln high school".
             continue;
         }
@@ -845,7 +1845,7 @@ fn lowercase_organisations(c: &mut Ctx<'_>) {
             s = k;
         }
         let distinctive = (s..e).any(|k| {
-            (!c.english(k) || c.named(k))
+            (!c.english(k) || c.info[k].ent.is(F_PLACE) || c.first_name(k))
                 && !c.lower_is(k, B_ORG_SUFFIX)
                 && !c.calendar(k)
                 && !c.info[k].ent.is(F_KEEP)
@@ -868,6 +1868,13 @@ fn places(c: &mut Ctx<'_>) {
         if c.info[i].label.is_some() || !c.words[i].cap && (i == 0 || !c.lower_is(i - 1, B_LOC_CUE))
         {
             i += 1;
+            continue;
+        }
+        if let Some(end) = street_name(c, i) {
+            for k in i..end {
+                c.set(k, EntityType::Location, 0.8);
+            }
+            i = end;
             continue;
         }
         let cued = preceded_by(c, i, dict::LOCATION_CUES, B_LOC_CUE);
@@ -1005,6 +2012,58 @@ fn places(c: &mut Ctx<'_>) {
     }
 }
 
+/// A street named without its number that starts at word `i`: one to three capitalised
+/// words and a street type ("on Huntington Avenue", "Centre St."), or in lowercase after a
+/// cue one or two words that are no English word ("near davis sq", "on belmont street").
+/// Returns the end of its words.
+fn street_name(c: &Ctx<'_>, i: usize) -> Option<usize> {
+    let n = c.words.len();
+    let w = &c.words[i];
+    if w.cap {
+        if c.lower_is(i, B_TITLE | B_FUNCTION | B_STREET) || c.calendar(i) {
+            return None;
+        }
+        let mut j = i + 1;
+        while j < n && j <= i + 3 && c.joined(j) && c.words[j].cap {
+            if c.lower_is(j, B_STREET) {
+                // "Tom Lane" is a person: a surname of a street type after a first name.
+                let person =
+                    c.surname(j) && j == i + 1 && c.first_name(i) && !c.info[i].ent.is(F_PLACE);
+                // "Dr. St. James" or "St. Mary's": "St" leads a name when a capital follows.
+                let saint =
+                    c.words[j].base() == "st" && j + 1 < n && c.joined(j + 1) && c.words[j + 1].cap;
+                return (!person && !saint).then_some(j + 1);
+            }
+            j += 1;
+        }
+        return None;
+    }
+    if i == 0
+        || !c.joined(i)
+        || !matches!(
+            c.words[i - 1].base(),
+            "on" | "near" | "off" | "at" | "by" | "from" | "to" | "down" | "up"
+        )
+    {
+        return None;
+    }
+    let distinct = |k: usize| !c.english(k) || c.info[k].ent.is(F_PLACE);
+    for len in 1..=2 {
+        let j = i + len;
+        if j < n
+            && c.joined(j)
+            && !c.words[j].cap
+            && c.lower_is(j, B_STREET)
+            && !matches!(c.words[j].base(), "drive" | "lane")
+            && (i..j).all(|k| !c.words[k].cap && !c.lower_is(k, B_FUNCTION))
+            && (i..j).any(distinct)
+        {
+            return Some(j + 1);
+        }
+    }
+    None
+}
+
 /// The word touches an ASCII digit on either side.
 fn attached_to_digit(bytes: &[u8], start: usize, end: usize) -> bool {
     start
@@ -1071,10 +2130,20 @@ const TERM_SUFFIXES: &[&str] = &[
     "ised",
     "izing",
     "ising",
+    "ating",
+    "amine",
+    "azine",
+    "plase",
+    "kinase",
+    "mab",
+    "tinib",
 ];
 
 /// An unknown word of seven letters or more that ends like vocabulary: a suffix from
 /// [`TERM_SUFFIXES`] after three letters or more, or a participle ("Diuresed").
+///
+/// Also a word of eight letters or more made like anatomy and pathology: a medical prefix
+/// and an adjective's or a noun's ending ("Bibasilar", "Pericolorectal", "Prevertebral").
 fn term_shaped(base: &str) -> bool {
     base.len() >= 7
         && TERM_SUFFIXES
@@ -1082,7 +2151,24 @@ fn term_shaped(base: &str) -> bool {
             .any(|s| base.len() >= s.len() + 3 && base.ends_with(s))
         || base.len() >= 7
             && (base.ends_with("ted") || base.ends_with("sed") || base.ends_with("zed"))
+        || base.len() >= 8
+            && MEDICAL_PREFIXES.iter().any(|p| base.starts_with(p))
+            && MEDICAL_ENDINGS.iter().any(|e| base.ends_with(e))
 }
+
+/// Prefixes of anatomical and pathological terms (see [`term_shaped`]).
+const MEDICAL_PREFIXES: &[&str] = &[
+    "peri", "para", "pre", "sub", "supra", "infra", "inter", "intra", "extra", "retro", "trans",
+    "bi", "lympho", "ileo", "neuro", "cardio", "gastro", "hepato", "nephro", "osteo", "myo",
+    "hyper", "hypo", "endo", "epi", "post", "poly", "hemi", "micro", "macro", "immuno", "histo",
+    "pseudo", "muscul", "vaso", "cerebro", "broncho", "pulmo", "uro", "entero", "colo", "dys",
+];
+
+/// Endings of anatomical and pathological terms (see [`term_shaped`]).
+const MEDICAL_ENDINGS: &[&str] = &[
+    "al", "ar", "ic", "ous", "ary", "oid", "ine", "ity", "ia", "um", "us", "is", "ive", "ent",
+    "ant", "ing", "ism", "ate",
+];
 
 /// An unknown word that is an ordinary word with a plural or adverb ending: "Trocars",
 /// "Renally". Only asked of words on no name list.
@@ -1096,9 +2182,56 @@ fn inflected(d: &Dictionaries, base: &str) -> bool {
     stem("s") || stem("es") || stem("ly")
 }
 
+/// Word `i` labels a row of a laboratory table: it opens its line and a value follows after
+/// two spaces or a tab ("Hematocrit     40.1"), or a finding follows it or the word after it
+/// ("Nitrite neg", "Leuk esterase trace").
+fn lab_label(c: &Ctx<'_>, i: usize) -> bool {
+    let n = c.words.len();
+    let finding = |k: usize| k < n && c.lower_is(k, B_FINDING);
+    if finding(i + 1) || i + 2 < n && c.joined(i + 1) && finding(i + 2) {
+        return true;
+    }
+    let w = &c.words[i];
+    let line_start = {
+        let before = c.text[..w.start].trim_end_matches([' ', '\t']);
+        before.is_empty() || before.ends_with('\n')
+    };
+    let after = &c.text.as_bytes()[w.end..];
+    let gap = after
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    line_start
+        && (gap >= 2 || after.first() == Some(&b'\t'))
+        && after
+            .get(gap)
+            .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'<' | b'>' | b'-' | b'+'))
+}
+
 /// Word `i` is capitalised and names a disease, sign or manoeuvre ("Crohn's disease").
+///
+/// Also a word of the capitalised name of an instrument or a diagnosis: "Beck Depression
+/// Inventory", "Columbia Suicide Severity Rating Scale", "Major Depressive Disorder"; the
+/// words up to the last must be ordinary English.
 fn eponym(c: &Ctx<'_>, i: usize) -> bool {
-    c.words[i].cap && i + 1 < c.words.len() && c.joined(i + 1) && c.lower_is(i + 1, B_EPONYM_HEAD)
+    let n = c.words.len();
+    if !c.words[i].cap || i + 1 >= n || !c.joined(i + 1) {
+        return false;
+    }
+    if c.lower_is(i + 1, B_EPONYM_HEAD) {
+        return true;
+    }
+    let mut j = i + 1;
+    while j < n && j <= i + 5 && c.joined(j) && c.words[j].cap {
+        if c.lower_is(j, B_INSTRUMENT) {
+            return true;
+        }
+        if !c.english(j) {
+            return false;
+        }
+        j += 1;
+    }
+    false
 }
 
 fn people(c: &mut Ctx<'_>) {
@@ -1112,7 +2245,56 @@ fn people(c: &mut Ctx<'_>) {
             continue;
         }
         let b = w.base();
+        if b.len() == 1
+            && w.cap
+            && i > 0
+            && c.joined(i)
+            && (c.lower_is(i - 1, B_RELATION)
+                || matches!(
+                    c.words[i - 1].base(),
+                    "member" | "pt" | "peer" | "resident" | "participant"
+                ))
+            && c.text[w.end..].starts_with('.')
+            && i + 1 < n
+            && c.words[i + 1].gap == Gap::Period
+            && c.words[i + 1].cap
+            && c.words[i + 1].base().len() == 1
+        {
+            // "client R.M.", "Member K.M.": initials after a role.
+            c.set(i, EntityType::Name, 0.75);
+            c.set(i + 1, EntityType::Name, 0.75);
+            continue;
+        }
+        if b.len() == 1
+            && w.cap
+            && !matches!(b, "a" | "i")
+            && i > 0
+            && c.joined(i)
+            && c.lower_is(i - 1, B_RELATION)
+            && !c.words[i - 1].cap
+            && c.text[w.end..].starts_with(". ")
+            && c.words
+                .get(i + 1)
+                .is_none_or(|nx| !nx.cap || nx.base().len() > 1)
+        {
+            // "my client K. (the one I presented)": one initial after a relation.
+            c.set(i, EntityType::Name, 0.7);
+            continue;
+        }
         if b.len() < 2 || b.len() < 5 && b.chars().count() < 2 {
+            // "Mrs. V", "Dr. P": a capital alone after a title stands for a surname.
+            if w.cap
+                && b.len() == 1
+                && i > 0
+                && c.joined(i)
+                && c.words[i - 1].cap
+                && matches!(
+                    c.words[i - 1].base(),
+                    "dr" | "mr" | "mrs" | "ms" | "mx" | "miss"
+                )
+            {
+                c.set(i, EntityType::Name, 0.7);
+            }
             continue;
         }
         let english = c.english(i);
@@ -1135,6 +2317,10 @@ fn people(c: &mut Ctx<'_>) {
             && c.lower_is(i - 1, B_TITLE)
             && (c.words[i - 1].cap
                 || matches!(c.words[i - 1].base(), "dr" | "mr" | "mrs" | "ms" | "mx"));
+        if (c.lower_is(i, B_KIN) || c.lower_is(i, B_RELATION) && english) && !title {
+            // "Mom said no", "his Nana": kin called by the relation, though census surnames.
+            continue;
+        }
         let relation = preceded_by(c, i, dict::RELATION_CUES, B_RELATION)
             && !c.words[i].sentence_start
             && c.words[i - 1].base_len == c.words[i - 1].lower.len();
@@ -1155,7 +2341,37 @@ fn people(c: &mut Ctx<'_>) {
         if keep && !title && !eponym_speaks {
             continue;
         }
+        if w.all_caps
+            && (2..=3).contains(&b.len())
+            && !english
+            && i > 0
+            && c.joined(i)
+            && (matches!(c.words[i - 1].base(), "per" | "initials" | "initialed")
+                || c.words[i - 1].base() == "by"
+                    && i >= 2
+                    && matches!(
+                        c.words[i - 2].base(),
+                        "entered" | "signed" | "typed" | "dictated" | "transcribed" | "reviewed"
+                    ))
+        {
+            // "ENTERED BY TK", "per KM": a person's initials.
+            c.set(i, EntityType::Name, 0.7);
+            continue;
+        }
         if title || relation {
+            // "Ms. June Park", "Mrs. April Dunn": a month after a courtesy title is her name.
+            let courtesy_month = title
+                && calendar
+                && w.cap
+                && c.first_name(i)
+                && matches!(
+                    c.words[i - 1].base(),
+                    "dr" | "mr" | "mrs" | "ms" | "mx" | "miss"
+                );
+            if courtesy_month {
+                c.set(i, EntityType::Name, 0.85);
+                continue;
+            }
             if w.cap && !calendar && (!english || named || title) {
                 c.set(i, EntityType::Name, 0.9);
                 continue;
@@ -1165,6 +2381,31 @@ fn people(c: &mut Ctx<'_>) {
                 continue;
             }
             if !w.cap && c.first_name(i) && (speech || next_verbish) {
+                c.set(i, EntityType::Name, 0.6);
+                continue;
+            }
+            // "ms long r u in", "my wife grace might come": a surname after a courtesy title,
+            // or a first name after "my wife", though ordinary words too.
+            let courtesy = title
+                && matches!(
+                    c.words[i - 1].base(),
+                    "dr" | "mr" | "mrs" | "ms" | "mx" | "miss"
+                );
+            let owned_relation = relation
+                && i >= 2
+                && c.joined(i - 1)
+                && AGE_OWNERS.contains(&c.words[i - 2].base());
+            if !w.cap
+                && !calendar
+                && (courtesy && c.named(i)
+                    || owned_relation
+                        && c.first_name(i)
+                        && !matches!(
+                            b,
+                            "will" | "may" | "can" | "might" | "must" | "shall" | "did" | "does"
+                        ))
+                && !c.lower_is(i, B_FUNCTION)
+            {
                 c.set(i, EntityType::Name, 0.6);
                 continue;
             }
@@ -1184,6 +2425,7 @@ fn people(c: &mut Ctx<'_>) {
         if w.all_caps
             && (b.len() <= 2
                 || b.len() <= 5 && english
+                || b.len() <= 4 && c.shouting && !named
                 || b.len() <= 6 && !named && !c.shouting
                 || b.contains('-') && b.split('-').all(|p| p.len() <= 4))
         {
@@ -1240,10 +2482,26 @@ fn people(c: &mut Ctx<'_>) {
                         (nb.ends_with('s') && !nb.ends_with("ss") && nb.len() > 3)
                             || nb.ends_with("ed")
                     };
+                // An ordinary word that is a surname too speaks only in the past or with
+                // "says": "Price said", but "Other notes" and "Lunch works" are no people.
+                let speech = speech
+                    && (!english || c.first_name(i) || {
+                        let v = c.words[i + 1].base();
+                        v.ends_with("ed")
+                            || matches!(v, "said" | "says" | "told" | "tells" | "asks" | "wrote")
+                    });
+                // In a text written in capitals, a capital says nothing.
+                let mid = mid && !c.shouting;
+                let possessive = possessive && !c.shouting;
                 if speech || next_surname || mid || possessive || aux || verb_after {
                     c.set(i, EntityType::Name, 0.7);
                 }
-            } else if !english && b.len() > 2 && !term_shaped(b) && !inflected(c.d, b) {
+            } else if !english
+                && b.len() > 2
+                && !term_shaped(b)
+                && !inflected(c.d, b)
+                && !lab_label(c, i)
+            {
                 // Two letters on no name list are shorthand: Cx, Dx, Tx.
                 c.set(i, EntityType::Name, 0.6);
             }
@@ -1267,8 +2525,19 @@ fn people(c: &mut Ctx<'_>) {
             let owner = w.base_len < w.lower.len()
                 && i + 1 < n
                 && c.joined(i + 1)
-                && c.lower_is(i + 1, B_RELATION);
-            if speech || surname_then_speech || aux_after || object_cue || owner {
+                && c.lower_is(i + 1, B_RELATION | B_HOME);
+            // "lily mcallister": a surname that is no English word after a first name.
+            let after_first = i > 0
+                && c.joined(i)
+                && !c.words[i - 1].cap
+                && c.first_name(i - 1)
+                && c.surname(i)
+                && !c.lower_is(i, B_SPEECH | B_AUX | B_FUNCTION | B_OBJECT)
+                && !c.lower_is(i - 1, B_FUNCTION);
+            if after_first {
+                c.set(i - 1, EntityType::Name, 0.6);
+            }
+            if speech || surname_then_speech || aux_after || object_cue || owner || after_first {
                 c.set(i, EntityType::Name, 0.55);
                 if surname_then_speech {
                     c.set(i + 1, EntityType::Name, 0.55);
@@ -1288,13 +2557,57 @@ fn extend_names(c: &mut Ctx<'_>) {
             if !matches!(c.info[i].label, Some((EntityType::Name, _))) {
                 continue;
             }
+            // Forward: particles and the surname they lead to ("Pieter van der Berg").
+            let mut p = i + 1;
+            while p < n && p <= i + 2 && c.joined(p) && c.lower_is(p, B_PARTICLE) && !c.words[p].cap
+            {
+                p += 1;
+            }
+            if p > i + 1
+                && p < n
+                && c.joined(p)
+                && c.words[p].cap
+                && !c.calendar(p)
+                && (c.named(p) || !c.english(p))
+                && (i + 1..p).all(|k| c.info[k].label.is_none() && !c.info[k].safe)
+                && (c.info[p].label.is_none() && !c.info[p].safe
+                    || matches!(c.info[p].label, Some((EntityType::Name, _))))
+            {
+                for k in i + 1..=p {
+                    c.set(k, EntityType::Name, 0.8);
+                }
+                grew = true;
+                continue;
+            }
             // Forward: surnames and initials after a name.
             let j = i + 1;
             if j < n && c.info[j].label.is_none() && !c.info[j].safe && c.joined(j) {
                 let w = &c.words[j];
-                let initial =
-                    w.cap && w.base().chars().count() == 1 && c.text[w.end..].starts_with('.');
-                let lower_pair = !c.words[i].cap && !w.cap && c.surname(j) && !c.english(j);
+                // "J." after a name, or a capital alone that ends it ("Jayden P - IEP").
+                let initial = w.cap
+                    && w.base().chars().count() == 1
+                    && (c.text[w.end..].starts_with('.')
+                        || c.words[i].cap
+                            && !matches!(w.base(), "a" | "i")
+                            && c.text[w.end..].starts_with([' ', ',', '\n', ')'])
+                            && (j + 1 >= n || !c.joined(j + 1) || !c.words[j + 1].cap));
+                // "marcus anthony bell": a lowercase surname, even an English word, after
+                // two lowercase names, or after a first name that is no English word
+                // ("denise hunter").
+                let lower_pair = !c.words[i].cap
+                    && !w.cap
+                    && c.surname(j)
+                    && (!c.english(j)
+                        || c.first_name(i)
+                            && !c.english(i)
+                            && !c.lower_is(j, B_SPEECH | B_AUX | B_FUNCTION | B_OBJECT)
+                            // ... when the name ends there: "my mom denise hunter, dob".
+                            && c.text[w.end..].starts_with([',', '(', '\n', ')'])
+                        || i > 0
+                            && !c.lower_is(j, B_SPEECH | B_AUX | B_FUNCTION | B_OBJECT)
+                            && c.joined(i)
+                            && !c.words[i - 1].cap
+                            && matches!(c.info[i - 1].label, Some((EntityType::Name, _))));
                 // A kept word that is a surname too follows a first name: "Tom Parkinson".
                 let kept_surname = c.words[i].cap
                     && c.first_name(i)

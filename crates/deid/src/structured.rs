@@ -419,7 +419,20 @@ impl Scanners {
             .map(|b| b - b'0')
             .collect();
         let n = d.len();
+        if time_or_year_range(&text[start..end]) {
+            return;
+        }
         let cue = cue_type(text, start);
+        // Psychiatric and visit billing codes ("90837", "99214") name a service; only a cue or
+        // a ZIP code's place makes one of them an identifier.
+        if cue.is_none() && n == 5 && text[start..end].len() == 5 {
+            let v = d.iter().fold(0u32, |a, &x| a * 10 + u32::from(x));
+            if ((90785..=90899).contains(&v) || (99201..=99499).contains(&v))
+                && !zip_context(text, start)
+            {
+                return;
+            }
+        }
         let (kind, score) = if let Some(kind) = cue {
             (kind, 0.9)
         } else if n == 15 && luhn(&d) {
@@ -459,7 +472,7 @@ impl Scanners {
         {
             return;
         }
-        if is_unit(s) || gravida_para(upper.as_bytes()) {
+        if is_unit(s) || gravida_para(upper.as_bytes()) || billing_or_scale_code(upper.as_bytes()) {
             return;
         }
         let cue = cue_type(text, start);
@@ -483,6 +496,39 @@ impl Scanners {
             score,
         });
     }
+}
+
+/// "2004-2010" or "0700-1930": a span of years or a shift, no identifier.
+fn time_or_year_range(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 9 || b[4] != b'-' {
+        return false;
+    }
+    let num = |x: &[u8]| {
+        x.iter().try_fold(0u32, |a, &c| {
+            c.is_ascii_digit().then(|| a * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (Some(a), Some(z)) = (num(&b[..4]), num(&b[5..])) else {
+        return false;
+    };
+    let year = |v: u32| (1900..=2100).contains(&v);
+    let time = |v: u32| v / 100 < 24 && v % 100 < 60;
+    year(a) && year(z) && a <= z || time(a) && time(z)
+}
+
+/// A behavioural-health billing code ("H0015", "T1017", "G0444", "S9480") or a Glasgow
+/// coma score written out ("E4V5M6"): no identifier.
+fn billing_or_scale_code(s: &[u8]) -> bool {
+    let hcpcs = s.len() == 5
+        && matches!(s[0], b'H' | b'T' | b'G' | b'S' | b'J')
+        && s[1..].iter().all(u8::is_ascii_digit);
+    let gcs = s.len() == 6
+        && s[0] == b'E'
+        && s[2] == b'V'
+        && s[4] == b'M'
+        && [s[1], s[3], s[5]].iter().all(u8::is_ascii_digit);
+    hcpcs || gcs
 }
 
 /// An obstetric history in capitals, `G[0-9]{1,2}P[0-9]{1,4}`: "G3P1011" is no identifier.
@@ -890,8 +936,8 @@ fn cue_type(text: &str, start: usize) -> Option<EntityType> {
             b"member" | b"policy" | b"subscriber" | b"medicaid" | b"medicare" | b"insurance"
             | b"group" | b"beneficiary" => EntityType::HealthPlan,
             b"account" | b"acct" | b"card" | b"iban" | b"routing" => EntityType::Account,
-            b"plate" | b"vin" | b"vehicle" => EntityType::Vehicle,
-            b"license" | b"licence" | b"permit" | b"certificate" | b"dea" | b"dl" => {
+            b"plate" | b"vin" | b"vehicle" | b"tag" => EntityType::Vehicle,
+            b"license" | b"licence" | b"lic" | b"permit" | b"certificate" | b"dea" | b"dl" => {
                 EntityType::License
             }
             b"imei" | b"serial" | b"device" | b"mac" => EntityType::Device,

@@ -596,7 +596,8 @@ fn nationalities_and_peoples_are_no_names() {
 fn a_phone_number_in_parentheses_leaves_them() {
     check_redact(
         "the CVS on Beacon St (617-555-0188).",
-        "the CVS on Beacon St ([PHONE]).",
+        // A street without its number is still a place (found since the hand-written notes).
+        "the CVS on [LOCATION] ([PHONE]).",
     );
 }
 
@@ -709,4 +710,270 @@ fn christmas_eve_and_new_years_eve_are_no_women() {
         &[("Eve", "NAME")],
     );
     check("Eve said she was tired.", &[("Eve", "NAME")]);
+}
+
+// Rules found with the hand-written clinical corpus (`corpus/clinical`).
+
+#[test]
+fn ages_of_ninety_and_over_told_by_context() {
+    check("Her grandmother died at 91 last year.", &[("91", "AGE")]);
+    check("He passed away at 102.", &[("102", "AGE")]);
+    check("Grandmother (97) lives with them.", &[("97", "AGE")]);
+    check("Her aunt, 94, still drives.", &[("94", "AGE")]);
+    check("Mrs. Papadakis, 96, was admitted.", &[("96", "AGE")]);
+    check(
+        "She was 94. Her sister who is 96, lives nearby.",
+        &[("94", "AGE"), ("96", "AGE")],
+    );
+    check("hes 94 in january", &[("94", "AGE")]);
+    check("They threw her 90th birthday party.", &[("90", "AGE")]);
+    check("she is going on ninety-four", &[("ninety-four", "AGE")]);
+    check_none(
+        "Sat 94% on RA, weight 91.5 kg, 90th percentile; HR was 94; he arrived at 95 mph.",
+        &["94", "91.5", "90th", "95"],
+    );
+    check_none("Her aunt, 54, still drives.", &["54"]);
+}
+
+#[test]
+fn section_headings_are_no_organisations() {
+    check_none(
+        "Past Medical History: HTN.\nBrief Hospital Course\nPAST MEDICAL HISTORY: none",
+        &[
+            "Past Medical History",
+            "Brief Hospital Course",
+            "PAST MEDICAL HISTORY",
+        ],
+    );
+    check_none(
+        "OUTPATIENT BEHAVIORAL HEALTH - PROGRESS NOTE\nCASE MANAGEMENT PROGRESS NOTE\n",
+        &["OUTPATIENT", "HEALTH", "MANAGEMENT"],
+    );
+    // A letterhead stays an organisation.
+    check(
+        "MERCY VALLEY HOSPITAL - DEPARTMENT OF PATHOLOGY\n",
+        &[("MERCY VALLEY HOSPITAL", "ORGANIZATION")],
+    );
+    check_none(
+        "Seen by the Department of Psychiatry and the Psychiatry Department; Internal Medicine \
+         follows. Referred to the Heart Failure Clinic.",
+        &[
+            "Department of Psychiatry",
+            "Psychiatry Department",
+            "Internal Medicine",
+            "Heart Failure Clinic",
+        ],
+    );
+    check(
+        "He works for the Department of Veterans Affairs.",
+        &[("Department of Veterans Affairs", "ORGANIZATION")],
+    );
+}
+
+#[test]
+fn organisations_by_weak_last_words_fields_and_acronyms() {
+    check(
+        "He is followed at Brookline Family Medicine; Haverhill Police called.",
+        &[
+            ("Brookline Family Medicine", "ORGANIZATION"),
+            ("Haverhill Police", "ORGANIZATION"),
+        ],
+    );
+    check(
+        "Insurance: Granite State Mutual\nEmployer: Lumen Semiconductor\n",
+        &[
+            ("Granite State Mutual", "ORGANIZATION"),
+            ("Lumen Semiconductor", "ORGANIZATION"),
+        ],
+    );
+    check(
+        "She was seen at MGH in the ED. He went to the BWH ED last night.",
+        &[("MGH", "ORGANIZATION"), ("BWH", "ORGANIZATION")],
+    );
+    check(
+        "Attends Greater Mount Zion Baptist Church weekly.",
+        &[("Greater Mount Zion Baptist Church", "ORGANIZATION")],
+    );
+    check_none(
+        "Attends Greater Mount Zion Baptist Church weekly.",
+        &["Attends"],
+    );
+    check(
+        "i work at quinsig auto body now",
+        &[("quinsig auto body", "ORGANIZATION")],
+    );
+    check_none(
+        "PLAN: Continue Q15 checks. Secondary: HFpEF. transferred to PACU; sent to CT.",
+        &["Continue", "HFpEF", "PACU", "CT"],
+    );
+    check_none(
+        "d/c planning to home vs rehab; home hospice; a 7-day supply; her faith community",
+        &["home", "rehab", "supply", "community"],
+    );
+}
+
+#[test]
+fn people_in_fields_signatures_and_transcripts() {
+    check(
+        "PATIENT: WASHINGTON, DELORES A          MRN: 556-21-908",
+        &[("WASHINGTON", "NAME"), ("DELORES", "NAME")],
+    );
+    check(
+        "EMERGENCY CONTACT NAME: BILL KING    RELATIONSHIP: FRIEND",
+        &[("BILL KING", "NAME")],
+    );
+    check("First name: will Last name: hunter", &[("will", "NAME")]);
+    check(
+        "GRACE: Can I say something?\nT: Sure.",
+        &[("GRACE", "NAME")],
+    );
+    check(
+        "Dictated by: Sarah Lin, MD\nJT/mk\n",
+        &[("Sarah Lin", "NAME"), ("JT", "NAME"), ("mk", "NAME")],
+    );
+    check(
+        "DT: 04/12/87 PV/jrm      Job #338104",
+        &[("PV", "NAME"), ("jrm", "NAME")],
+    );
+    check("STAFF USE: ENTERED BY TK 6/10.", &[("TK", "NAME")]);
+    check(
+        "Member K.M. offered support; client R.M. reported panic.",
+        &[("K", "NAME"), ("R", "NAME")],
+    );
+    check("my 16yo client K. (the one I presented)", &[("K", "NAME")]);
+    check(
+        "Mrs. V was upset; Dr. P will call.",
+        &[("V", "NAME"), ("P", "NAME")],
+    );
+    check("Ms. June Park, 4th grade teacher", &[("June Park", "NAME")]);
+    check(
+        "Pieter van der Berg and Maria de la Cruz attended.",
+        &[
+            ("Pieter van der Berg", "NAME"),
+            ("Maria de la Cruz", "NAME"),
+        ],
+    );
+    check("Subject: Jayden P - IEP meeting", &[("Jayden P", "NAME")]);
+    check(
+        "Student: lily mcallister (gr 10)",
+        &[("lily mcallister", "NAME")],
+    );
+    check("ms long r u in today", &[("long", "NAME")]);
+    check("also my wife grace might come", &[("grace", "NAME")]);
+    check("we were at jaylen's place", &[("jaylen", "NAME")]);
+    // Field labels and units that are no people.
+    check_none(
+        "Referred by: EAP\nRE: Fitness-for-Duty Evaluation\nCFU/ml 100\nmg/dl\nAttending: Harriet Lindqvist, M.D.",
+        &["EAP", "Fitness", "CFU", "ml", "M.D"],
+    );
+    check_none(
+        "my mom will literally kill me; my sister kayden found my insta",
+        &["will", "found"],
+    );
+}
+
+#[test]
+fn words_that_are_no_names() {
+    check_none(
+        "Mom said no. Dad lives nearby. his Nana calls. Son states father drinks.",
+        &["Mom", "Dad", "Nana", "Son"],
+    );
+    check_none(
+        "Dx: F33.1 Major Depressive Disorder. Columbia Suicide Severity Rating Scale done. \
+         Beck Depression Inventory 21. Hoehn and Yahr stage 1.5. 19 Fr Blake drain placed.",
+        &["Major", "Columbia", "Beck", "Hoehn", "Yahr", "Blake"],
+    );
+    check_none(
+        "Hematocrit     40.1\nNitrite neg, Leuk trace\n",
+        &["Hematocrit", "Nitrite", "Leuk"],
+    );
+    check_none(
+        "Other notes for session. Lunch works. Caller denies weapons. 58 yo Vietnamese-speaking man; Re-eval at 1230.",
+        &["Other", "Lunch", "Caller", "Vietnamese-speaking", "Re-eval"],
+    );
+    check_none(
+        "BIBASILAR CRACKLES. Pericolorectal tissue; prevertebral soft tissues; Tenecteplase given; Fluvoxamine 150 mg.",
+        &["BIBASILAR", "Pericolorectal", "prevertebral", "Tenecteplase", "Fluvoxamine"],
+    );
+    check_none("Pt is a 25-year-old Montana resident.", &["Montana"]);
+    // Surnames that are words still speak in the past tense.
+    check("Price said he would call.", &[("Price", "NAME")]);
+}
+
+#[test]
+fn streets_and_roads_without_a_house_number() {
+    check(
+        "She lives on Huntington Avenue near davis sq; office on Centre St. today.",
+        &[
+            ("Huntington Avenue", "LOCATION"),
+            ("davis sq", "LOCATION"),
+            ("Centre St", "LOCATION"),
+        ],
+    );
+    check(
+        "Accident on Route 24 near I-95; towed on route 20; a wreck on i-35; Highway 212.",
+        &[
+            ("Route 24", "LOCATION"),
+            ("I-95", "LOCATION"),
+            ("route 20", "LOCATION"),
+            ("i-35", "LOCATION"),
+            ("Highway 212", "LOCATION"),
+        ],
+    );
+    check(
+        "field office on NW 79th St. today; still on 6th st by the laundromat",
+        &[("NW 79th St", "LOCATION"), ("6th st", "LOCATION")],
+    );
+    check(
+        "410 Main St, 3rd Floor, Worcester",
+        &[("3rd Floor", "LOCATION")],
+    );
+    // A surname that is a street type after a first name is a person.
+    check("Tom Lane came.", &[("Tom Lane", "NAME")]);
+    check_none(
+        "on the 3rd floor; the route 3 times",
+        &["3rd floor", "route"],
+    );
+}
+
+#[test]
+fn a_day_of_the_month_alone_and_scores_that_are_no_dates() {
+    check(
+        "See you on the 14th, court is the 21st not the 3rd.",
+        &[("14th", "DATE"), ("21st", "DATE"), ("3rd", "DATE")],
+    );
+    check_none(
+        "on the 14th floor, the 2nd time, the 5th grade, the 90th percentile",
+        &["14th", "2nd", "5th", "90th"],
+    );
+    check_none(
+        "anxious 8/10, ashamed 6/10, dread 7/10 -> 5/10, naming 2/6, intensity 5-8/10, like an 8/10",
+        &["8/10", "6/10", "7/10", "5/10", "2/6", "5-8/10"],
+    );
+    for text in [
+        "Labs 4/10: Na 134",
+        "Last BM 4/10.",
+        "seen 8/10",
+        "visit again 1/10",
+    ] {
+        let date = text.split(' ').find(|w| w.contains('/')).unwrap_or("");
+        check(text, &[(date.trim_end_matches([':', '.']), "DATE")]);
+    }
+    check("held 4/4-4/6 for Cr", &[("4/4", "DATE"), ("4/6", "DATE")]);
+}
+
+#[test]
+fn billing_codes_and_ranges_are_no_identifiers() {
+    check_none(
+        "MED MGMT F/U -- 99214 + 90833. 50 min (90834); IOP per diem H0015, T1017 x9; GCS 15 (E4V5M6)",
+        &["99214", "90833", "90834", "H0015", "T1017", "E4V5M6"],
+    );
+    check_none(
+        "OEF/OIF veteran, 2004-2010. Shift: 0700-1930.",
+        &["2004-2010", "0700-1930"],
+    );
+    check(
+        "She lives in Long Beach, CA 90837",
+        &[("90837", "LOCATION")],
+    );
 }

@@ -1,9 +1,11 @@
 //! Integration tests of alcove-deid: detectors per type, redaction, the synthetic
-//! corpus floors, the Presidio research set, the streaming driver and hostile input.
+//! corpus floors, the hand-written clinical corpus, the Presidio research set, the
+//! streaming driver and hostile input.
 
 #[path = "../../corpus/gen.rs"]
 mod gen;
 
+mod clinical;
 mod corpus;
 mod detectors;
 mod golden;
