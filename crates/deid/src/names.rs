@@ -891,10 +891,12 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
 
 /// Words after which a number is a road: "Route 24", "Highway 212", "I-95".
 fn road_word(b: &str) -> bool {
-    matches!(
-        b,
-        "route" | "rte" | "rt" | "highway" | "hwy" | "interstate" | "i" | "us" | "sr"
-    )
+    b.len() <= 10
+        && matches!(b.as_bytes().first(), Some(b'r' | b'h' | b'i' | b'u' | b's'))
+        && matches!(
+            b,
+            "route" | "rte" | "rt" | "highway" | "hwy" | "interstate" | "i" | "us" | "sr"
+        )
 }
 
 /// Nouns after "the 14th" that make it a rank, not a day: "the 14th floor".
@@ -975,6 +977,14 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
     let bytes = c.text.as_bytes();
     for k in 0..n {
         let w = &c.words[k];
+        // Most words: in lowercase or capitalised, after a gap without digits, no road word,
+        // not the last. Nothing below can start at them.
+        let prev_end = if k == 0 { 0 } else { c.words[k - 1].end };
+        let digits_before =
+            w.gap == Gap::Other && bytes[prev_end..w.start].iter().any(u8::is_ascii_digit);
+        if !w.all_caps && !digits_before && k + 1 != n && !road_word(w.base()) {
+            continue;
+        }
         // Typists' initials closing a dictation: "JT/mk", "AR/dmc", "RKS/dl".
         if w.all_caps
             && (2..=4).contains(&w.base().len())
@@ -1024,7 +1034,7 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
             }
         }
         // A day of the month alone: "on the 14th", "the 2nd".
-        if matches!(w.base(), "st" | "nd" | "rd" | "th") && w.gap == Gap::Other && k > 0 {
+        if digits_before && matches!(w.base(), "st" | "nd" | "rd" | "th") && k > 0 {
             let digits = bytes[..w.start]
                 .iter()
                 .rev()
@@ -1047,7 +1057,7 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
         }
         // Numbered streets without a house number ("NW 79th St", "on 5th Avenue") and the floor
         // of an address ("410 Main St, 3rd Floor, Worcester").
-        if matches!(w.base(), "st" | "nd" | "rd" | "th") && w.gap == Gap::Other && k + 1 < n {
+        if digits_before && matches!(w.base(), "st" | "nd" | "rd" | "th") && k + 1 < n {
             let digits = bytes[..w.start]
                 .iter()
                 .rev()
@@ -1096,7 +1106,9 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
         if k == 0 {
             continue;
         }
-        age_after(c, k - 1, w.start, Some(k), out);
+        if digits_before {
+            age_after(c, k - 1, w.start, Some(k), out);
+        }
         if k == n - 1 {
             age_after(c, k, bytes.len(), None, out);
         }
@@ -1298,7 +1310,12 @@ const NAME_FIELDS: &[&str] = &[
 /// something?"), though the name is an English word too.
 fn name_fields(c: &mut Ctx<'_>) {
     let n = c.words.len();
+    let bytes = c.text.as_bytes();
     for i in 1..n {
+        // Both kinds of label end in a colon right after the word.
+        if bytes.get(c.words[i - 1].end) != Some(&b':') {
+            continue;
+        }
         let gap = &c.text[c.words[i - 1].end..c.words[i].start];
         if let Some(rest) = gap.strip_prefix(':') {
             if rest.is_empty() || !rest.bytes().all(|b| b == b' ' || b == b'\t') {
@@ -1331,13 +1348,14 @@ fn name_fields(c: &mut Ctx<'_>) {
         }
         // A speaker label: "GRACE:" or "Grace:" opening its line.
         let w = &c.words[i - 1];
+        if !gap.starts_with(": ") || !w.cap {
+            continue;
+        }
         let line_start = {
             let before = c.text[..w.start].trim_end_matches([' ', '\t']);
             before.is_empty() || before.ends_with('\n')
         };
         if line_start
-            && w.cap
-            && gap.starts_with(": ")
             && w.base().len() >= 3
             && c.first_name(i - 1)
             && !c.calendar(i - 1)
@@ -1626,7 +1644,6 @@ fn organisations(c: &mut Ctx<'_>) {
             .rev()
             .find(|&e| ends_name(e))
             .unwrap_or(run_end);
-        let heading = heading(c, i, run_end);
         // "Department of Psychiatry", "Division of Cardiology": any hospital's.
         let specialty = end - i >= 3
             && matches!(
@@ -1653,7 +1670,8 @@ fn organisations(c: &mut Ctx<'_>) {
                 "mr" | "mrs" | "ms" | "miss" | "mx" | "dr"
             )
             && c.surname(i + 1);
-        let suffix = end - i >= 2 && ends_name(end) && !heading && !courtesy && !generic_unit;
+        let suffix =
+            end - i >= 2 && ends_name(end) && !courtesy && !generic_unit && !heading(c, i, run_end);
         let of_form = end - i >= 3
             && matches!(
                 c.words[i].base(),
