@@ -50,12 +50,14 @@ const B_FINDING: u32 = 1 << 22;
 const B_HOME: u32 = 1 << 23;
 /// A verb that makes an acronym after "at" a hospital ("seen at MGH").
 const B_HOSPITAL_VERB: u32 = 1 << 24;
+/// A word after which a lowercase street may follow ("on belmont st").
+const B_STREET_CUE: u32 = 1 << 25;
 
 /// For each cue word, the bits of the lists that hold it: one hash lookup per word
 /// replaces scanning every list.
 pub(crate) fn cue_masks() -> WordMap<u32> {
     let mut m = WordMap::<u32>::default();
-    let lists: [(&[&'static str], u32); 23] = [
+    let lists: [(&[&'static str], u32); 24] = [
         (CONNECTORS, B_CONNECTOR),
         (AUXILIARIES, B_AUX),
         (OBJECT_CUES, B_OBJECT),
@@ -79,6 +81,7 @@ pub(crate) fn cue_masks() -> WordMap<u32> {
         (FINDINGS, B_FINDING),
         (HOMES, B_HOME),
         (HOSPITAL_VERBS, B_HOSPITAL_VERB),
+        (STREET_CUES, B_STREET_CUE),
     ];
     for (list, bit) in lists {
         for w in list {
@@ -432,6 +435,7 @@ const INSTRUMENTS: &[&str] = &[
     "disorder",
     "disorders",
     "therapy",
+    "interview",
 ];
 
 /// Street types written out or shortened, which end a street's name without a number:
@@ -456,6 +460,11 @@ const STREET_WORDS: &[&str] = &[
     "square",
     "sq",
     "st",
+];
+
+/// Words before a street typed in lowercase: "on belmont st", "near davis sq".
+const STREET_CUES: &[&str] = &[
+    "on", "near", "off", "at", "by", "from", "to", "down", "up", "in", "the",
 ];
 
 /// Findings of a laboratory table: "Nitrite neg", "Leuk trace".
@@ -685,7 +694,7 @@ fn english_compound(b: &str, d: &Dictionaries) -> bool {
         // or a prefix ("Re-eval", "Pre-procedure").
         return b.split('-').all(|p| {
             p.is_empty()
-                || d.has(p, F_ENGLISH | F_KEEP)
+                || d.has(p, F_ENGLISH | F_KEEP | F_REGION)
                 || matches!(
                     p,
                     "re" | "pre"
@@ -997,9 +1006,11 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
             let tail = c.text[v.end..].trim_start_matches([' ', '\t']);
             // Closing its line, or set off by a column gap: "PV/jrm      Job #338104".
             let column = c.text[v.end..].starts_with("  ") || c.text[v.end..].starts_with('\t');
+            // "CFU/ml" and "MG/dl" are units; "RKS/dl" a typist.
+            let unit = is_unit_word(v.base()) && (is_unit_word(w.base()) || w.base() == "cfu");
             let lower_ok = !v.cap
                 && (2..=4).contains(&v.base().len())
-                && !is_unit_word(v.base())
+                && !unit
                 && (tail.is_empty()
                     || tail.starts_with(['\n', '\r'])
                     || tail.starts_with("cc")
@@ -1340,6 +1351,32 @@ fn name_fields(c: &mut Ctx<'_>) {
                             | "authored"
                             | "seen"
                     );
+            if matches!(
+                label,
+                "city"
+                    | "town"
+                    | "county"
+                    | "hometown"
+                    | "neighborhood"
+                    | "neighbourhood"
+                    | "village"
+            ) {
+                // "City: round rock": the value up to the end of the line or a comma.
+                let mut k = i;
+                while k < n
+                    && k < i + 3
+                    && (k == i || c.joined(k))
+                    && !c.lower_is(k, B_FUNCTION)
+                    && !c.info[k].ent.is(F_REGION)
+                    && c.info[k].label.is_none()
+                {
+                    k += 1;
+                }
+                for j in i..k {
+                    c.set(j, EntityType::Location, 0.8);
+                }
+                continue;
+            }
             if NAME_FIELDS.contains(&label) && by_ok {
                 let name_label = matches!(label, "name" | "nickname");
                 name_field_value(c, i, name_label);
@@ -1396,7 +1433,10 @@ fn name_field_value(c: &mut Ctx<'_>, i: usize, name_label: bool) {
             && !c.calendar(k)
             && !c.info[k].ent.is(F_KEEP)
             && !c.lower_is(k, B_TITLE | B_RELATION | B_ORG_SUFFIX | B_ORG_WEAK)
-            && (c.named(k) || !c.english(k) || initial)
+            // "counselor: Good morning": an English word is a name here only when it is a
+            // first name, or a surname after the first word ("BILL KING").
+            && (!c.english(k) || c.first_name(k) || k > i && c.surname(k) || initial)
+            && (w.cap || c.named(k))
             && c.info[k].label.is_none();
         if !fits {
             break;
@@ -1882,17 +1922,22 @@ fn places(c: &mut Ctx<'_>) {
     let mut key = String::new();
     let mut i = 0;
     while i < n {
-        // Most words: labelled, or in lowercase with no location cue before them.
-        if c.info[i].label.is_some() || !c.words[i].cap && (i == 0 || !c.lower_is(i - 1, B_LOC_CUE))
+        // Most words: labelled, or in lowercase with no location or street cue before them.
+        if c.info[i].label.is_some()
+            || !c.words[i].cap && (i == 0 || !c.lower_is(i - 1, B_LOC_CUE | B_STREET_CUE))
         {
             i += 1;
             continue;
         }
-        if let Some(end) = street_name(c, i) {
+        if let Some(end) = street_name(c, i).or_else(|| lowercase_place(c, i)) {
             for k in i..end {
                 c.set(k, EntityType::Location, 0.8);
             }
             i = end;
+            continue;
+        }
+        if !c.words[i].cap && !c.lower_is(i - 1, B_LOC_CUE) {
+            i += 1;
             continue;
         }
         let cued = preceded_by(c, i, dict::LOCATION_CUES, B_LOC_CUE);
@@ -1967,6 +2012,16 @@ fn places(c: &mut Ctx<'_>) {
                 }
             }
             i += 1;
+            continue;
+        }
+        // "Little Haiti", "Little Italy": a neighbourhood named after a country.
+        let little =
+            i > 0 && c.joined(i) && c.words[i - 1].cap && c.words[i - 1].base() == "little";
+        if region && little {
+            for k in i - 1..i + matched {
+                c.set(k, EntityType::Location, 0.75);
+            }
+            i += matched;
             continue;
         }
         if region {
@@ -2056,13 +2111,7 @@ fn street_name(c: &Ctx<'_>, i: usize) -> Option<usize> {
         }
         return None;
     }
-    if i == 0
-        || !c.joined(i)
-        || !matches!(
-            c.words[i - 1].base(),
-            "on" | "near" | "off" | "at" | "by" | "from" | "to" | "down" | "up"
-        )
-    {
+    if i == 0 || !c.joined(i) || !c.lower_is(i - 1, B_STREET_CUE) {
         return None;
     }
     let distinct = |k: usize| !c.english(k) || c.info[k].ent.is(F_PLACE);
@@ -2080,6 +2129,25 @@ fn street_name(c: &Ctx<'_>, i: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// A place typed in lowercase that starts at word `i`: a known town and a place word ("at
+/// the natick mall"), or any word and "county" after a location cue ("in story county").
+/// Returns the end of its words.
+fn lowercase_place(c: &Ctx<'_>, i: usize) -> Option<usize> {
+    let n = c.words.len();
+    if c.words[i].cap || i + 1 >= n || !c.joined(i + 1) || c.words[i + 1].cap {
+        return None;
+    }
+    let suffix = c.words[i + 1].base();
+    let county = matches!(suffix, "county" | "parish" | "township" | "borough")
+        && c.lower_is(i - 1, B_LOC_CUE)
+        && !c.lower_is(i, B_FUNCTION);
+    let town_place = c.lower_is(i + 1, B_PLACE_SUFFIX)
+        && c.info[i].ent.is(F_PLACE)
+        && !c.english(i)
+        && !c.first_name(i);
+    (county || town_place).then_some(i + 2)
 }
 
 /// The word touches an ASCII digit on either side.
@@ -2335,7 +2403,7 @@ fn people(c: &mut Ctx<'_>) {
             && c.lower_is(i - 1, B_TITLE)
             && (c.words[i - 1].cap
                 || matches!(c.words[i - 1].base(), "dr" | "mr" | "mrs" | "ms" | "mx"));
-        if (c.lower_is(i, B_KIN) || c.lower_is(i, B_RELATION) && english) && !title {
+        if (c.lower_is(i, B_KIN | B_FUNCTION) || c.lower_is(i, B_RELATION) && english) && !title {
             // "Mom said no", "his Nana": kin called by the relation, though census surnames.
             continue;
         }
@@ -2656,6 +2724,8 @@ fn extend_names(c: &mut Ctx<'_>) {
                 } else if w.cap
                     && !c.calendar(i - 1)
                     && !c.info[i - 1].ent.is(F_KEEP)
+                    && (!c.lower_is(i - 1, B_RELATION | B_KIN | B_FUNCTION)
+                        || initial && c.text[w.end..].starts_with('.'))
                     && (c.first_name(i - 1) || initial)
                 {
                     grew |= c.set(i - 1, EntityType::Name, 0.8);

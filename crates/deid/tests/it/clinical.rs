@@ -28,7 +28,7 @@ fn first_batch_meets_the_floors() {
     ]);
     println!("{r}");
     assert_eq!(r.documents, 64);
-    assert!(r.overall.recall() >= 0.955, "recall {}", r.overall.recall());
+    assert!(r.overall.recall() >= 0.96, "recall {}", r.overall.recall());
     assert!(
         r.overall.precision() >= 0.955,
         "precision {}",
@@ -42,7 +42,7 @@ fn second_batch_meets_the_floors() {
     let r = run(&["second-clinical.txt", "second-informal.txt"]);
     println!("{r}");
     assert_eq!(r.documents, 28);
-    assert!(r.overall.recall() >= 0.89, "recall {}", r.overall.recall());
+    assert!(r.overall.recall() >= 0.895, "recall {}", r.overall.recall());
     assert!(
         r.overall.precision() >= 0.90,
         "precision {}",

@@ -977,3 +977,41 @@ fn billing_codes_and_ranges_are_no_identifiers() {
         &[("90837", "LOCATION")],
     );
 }
+
+#[test]
+fn places_typed_in_lowercase_or_in_a_field() {
+    check(
+        "shift at the cleaners on belmont st; top of the garage at the natick mall",
+        &[("belmont st", "LOCATION"), ("natick mall", "LOCATION")],
+    );
+    check("the one in story county", &[("story county", "LOCATION")]);
+    check("City: round rock\nState: TX", &[("round rock", "LOCATION")]);
+    check_none("City: round rock\nState: TX", &["TX"]);
+    check(
+        "a shelter in Little Haiti; pho in Little Italy",
+        &[("Little Haiti", "LOCATION"), ("Little Italy", "LOCATION")],
+    );
+}
+
+#[test]
+fn chats_and_chart_words_are_no_people() {
+    check_none(
+        "counselor: Good morning. client: yesss\nSTUDENT: lmaooo ok",
+        &["Good", "yesss", "lmaooo"],
+    );
+    check_none(
+        "Both agreed. So Kenny's advice helped. Son Declan flies in.",
+        &["Both", "So", "Son"],
+    );
+    check("Son Declan flies in.", &[("Declan", "NAME")]);
+    check_none(
+        "Katz ADL 5/6, Lawton IADL 3/8, Zarit Burden Interview 28, Stanley-Brown safety plan",
+        &["Katz", "Lawton", "Zarit", "Stanley-Brown"],
+    );
+    check("advance.  RKS/dl\n", &[("RKS", "NAME"), ("dl", "NAME")]);
+    check_none(
+        "E. coli 10^5 CFU/ml; glucose 90 mg/dl",
+        &["CFU", "ml", "mg", "dl"],
+    );
+    check("Notify UT.  I. Carter, LPC", &[("I. Carter", "NAME")]);
+}

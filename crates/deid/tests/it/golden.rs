@@ -218,7 +218,7 @@ fn development_corpus_spans_are_pinned() {
     check(
         "dev",
         &corpus(Split::Dev, 600, 7),
-        (0x23e3_8416_80f3_bc93, 5916),
+        (0x3e6e_5400_84f1_ded9, 5907),
     );
 }
 
@@ -239,7 +239,7 @@ fn large_mixed_corpus_spans_are_pinned() {
         texts.extend(corpus(Split::Dev, 400, seed));
         texts.extend(corpus(Split::Heldout, 400, seed));
     }
-    check("large", &texts, (0x5f44_5884_295f_ca17, 28569));
+    check("large", &texts, (0xefc5_3c9b_547d_58d0, 28540));
 }
 
 #[test]
@@ -249,13 +249,13 @@ fn transformed_corpus_spans_are_pinned() {
     check(
         "transformed",
         &transformed(&texts),
-        (0x7c94_afaf_8626_0a14, 9300),
+        (0xd2a1_a7ed_cbfd_e069, 9321),
     );
 }
 
 #[test]
 fn random_soup_spans_are_pinned() {
-    check("soup", &soup(3000, 17), (0xaac0_90a8_a430_a7e7, 76271));
+    check("soup", &soup(3000, 17), (0xe652_f87d_2e2b_085d, 76267));
 }
 
 #[test]
@@ -272,5 +272,5 @@ fn presidio_research_set_spans_are_pinned() {
         .iter()
         .filter_map(|i| i["full_text"].as_str().map(str::to_string))
         .collect();
-    check("presidio", &texts, (0xdac3_0e5d_f55f_ed45, 4065));
+    check("presidio", &texts, (0xb5d7_0453_f05d_f6e8, 4051));
 }
