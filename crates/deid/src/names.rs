@@ -562,6 +562,8 @@ struct Info {
     first: bool,
     /// A surname.
     last: bool,
+    /// Its span ends after the possessive ("St. Rocco's"), not before it.
+    whole: bool,
 }
 
 struct Ctx<'a> {
@@ -1767,6 +1769,22 @@ fn organisations(c: &mut Ctx<'_>) {
                     && c.joined(i + 1)
                     && matches!(c.words[i + 1].lower.as_ref(), "ed" | "er" | "emergency"));
         let end = if hospital_acronym { i + 1 } else { end };
+        // "Compassionate Care Hospice of Greater Boston": a place after "of" belongs to the name.
+        let end = if end < run_end
+            && end - i >= 2
+            && ends_name(end)
+            && c.words[end].base() == "of"
+            && (end + 1..run_end).all(|k| {
+                c.info[k].ent.is(F_PLACE | F_REGION)
+                    || matches!(
+                        c.words[k].base(),
+                        "greater" | "north" | "south" | "east" | "west" | "central" | "new"
+                    )
+            }) {
+            run_end
+        } else {
+            end
+        };
         // A form's field that holds an organisation: "Insurance: Granite State Mutual",
         // "Employer: Lumen Semiconductor". The whole capitalised run is its value.
         let field = org_field(c, i) && !c.info[i].ent.is(F_REGION) && !c.calendar(i) && {
@@ -1774,6 +1792,21 @@ fn organisations(c: &mut Ctx<'_>) {
             e - i >= 2 || !c.english(i) || c.words[i].all_caps
         };
         let end = if field { run_end } else { end };
+        // "St. Rocco's", "ST. ANN'S": a saint's name in the possessive is a parish or a school.
+        let saint = end - i <= 2
+            && matches!(c.words[i].base(), "st" | "saint")
+            && i + 1 < n
+            && c.joined(i + 1)
+            && c.words[i + 1].cap
+            && c.words[i + 1].base_len < c.words[i + 1].lower.len()
+            && !c.lower_is(i + 1, B_ORG_SUFFIX);
+        if saint {
+            c.set(i, EntityType::Organization, 0.8);
+            c.set(i + 1, EntityType::Organization, 0.8);
+            c.info[i + 1].whole = true;
+            i += 2;
+            continue;
+        }
         if suffix || of_form || cued || hospital_acronym || field {
             // "The", "At" or "Dear" opening a sentence, or a cue ("Attends Grace Church"),
             // is not part of the name.
@@ -1788,8 +1821,114 @@ fn organisations(c: &mut Ctx<'_>) {
             for k in first..end {
                 c.set(k, EntityType::Organization, if cued { 0.8 } else { 0.85 });
             }
+            // "Brightwater Logistics, Inc.": the legal form after a comma.
+            if end < n
+                && c.words[end].gap == Gap::CommaSpace
+                && matches!(
+                    c.words[end].base(),
+                    "inc" | "llc" | "ltd" | "pc" | "pllc" | "llp" | "lp" | "corp"
+                )
+            {
+                c.set(end, EntityType::Organization, 0.85);
+            }
         }
         i = end.max(i + 1);
+    }
+}
+
+/// Words after "work at" that name no employer: "work at home", "job at night".
+const NOT_EMPLOYERS: &[&str] = &[
+    "home",
+    "night",
+    "nights",
+    "noon",
+    "work",
+    "school",
+    "least",
+    "times",
+    "all",
+    "first",
+    "last",
+    "lunch",
+    "dinner",
+    "breakfast",
+    "weekends",
+    "weekend",
+    "morning",
+    "mornings",
+    "evening",
+    "evenings",
+    "midnight",
+    "dawn",
+    "risk",
+    "ease",
+    "peace",
+    "war",
+    "odds",
+    "heart",
+    "best",
+    "most",
+    "this",
+    "that",
+    "it",
+    "which",
+    "what",
+    "one",
+    "two",
+    "a",
+    "an",
+    "my",
+    "his",
+    "her",
+];
+
+/// Employers typed in lowercase after a job cue: "i work at target", "my job at stop and
+/// shop", "at work at the cheesecake factory". The name is the first word (after "the"),
+/// and the words after it up to an organisation word or "and" and one, three words at most.
+fn employers_in_lowercase(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    for k in 1..n {
+        let at = c.words[k].base();
+        if at != "at"
+            || !c.joined(k)
+            || !matches!(
+                c.words[k - 1].base(),
+                "work" | "works" | "job" | "working" | "worked" | "employed" | "shift" | "hired"
+            )
+        {
+            continue;
+        }
+        let mut i = k + 1;
+        if i < n && c.joined(i) && c.words[i].base() == "the" {
+            i += 1;
+        }
+        if i >= n || !c.joined(i) || c.words[i].cap || c.info[i].label.is_some() {
+            continue;
+        }
+        let first = c.words[i].base();
+        if NOT_EMPLOYERS.contains(&first)
+            || c.lower_is(i, B_FUNCTION)
+            || c.calendar(i)
+            || first.len() < 3
+        {
+            continue;
+        }
+        // The name goes on to an organisation word within three words ("cheesecake factory",
+        // "stop and shop", "quinsig auto body").
+        let mut end = i + 1;
+        for j in i + 1..(i + 4).min(n) {
+            if !c.joined(j) || c.words[j].cap {
+                break;
+            }
+            if c.lower_is(j, B_ORG_SUFFIX | B_ORG_WEAK) {
+                end = j + 1;
+            } else if c.words[j].base() != "and" && !c.lower_is(j - 1, B_ORG_SUFFIX) {
+                break;
+            }
+        }
+        for j in i..end {
+            c.set(j, EntityType::Organization, 0.6);
+        }
     }
 }
 
@@ -1869,6 +2008,7 @@ fn heading(c: &Ctx<'_>, i: usize, end: usize) -> bool {
 /// no English word, so that "the high school" and "a support group" stay.
 fn lowercase_organisations(c: &mut Ctx<'_>) {
     let n = c.words.len();
+    employers_in_lowercase(c);
     for e in 1..n {
         let suffix = &c.words[e];
         if suffix.cap
@@ -2762,7 +2902,11 @@ fn emit(c: &Ctx<'_>, out: &mut Vec<Span>) {
                 _ => break,
             }
         }
-        let end = c.words[j].base_end;
+        let end = if c.info[j].whole {
+            c.words[j].end
+        } else {
+            c.words[j].base_end
+        };
         out.push(Span {
             start,
             end,

@@ -1015,3 +1015,35 @@ fn chats_and_chart_words_are_no_people() {
     );
     check("Notify UT.  I. Carter, LPC", &[("I. Carter", "NAME")]);
 }
+
+#[test]
+fn employers_parishes_and_legal_forms() {
+    check(
+        "i work at stop and shop sat mornings",
+        &[("stop and shop", "ORGANIZATION")],
+    );
+    check(
+        "my job at target cut my hours",
+        &[("target", "ORGANIZATION")],
+    );
+    check(
+        "at work at the cheesecake factory til 2",
+        &[("cheesecake factory", "ORGANIZATION")],
+    );
+    check_none("i work at home now; she works at night", &["home", "night"]);
+    check(
+        "parishioner at St. Columba's. Fr. T visited",
+        &[("St. Columba's", "ORGANIZATION")],
+    );
+    check(
+        "Brightwater Logistics, Inc. 2100",
+        &[("Inc", "ORGANIZATION")],
+    );
+    check(
+        "Referral: Compassionate Care Hospice of Greater Boston, intake RN",
+        &[(
+            "Compassionate Care Hospice of Greater Boston",
+            "ORGANIZATION",
+        )],
+    );
+}
