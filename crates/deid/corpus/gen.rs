@@ -446,7 +446,7 @@ const MESSAGES: &[&str] = &[
     "i got fired from {EMPLOYER} today. {F} told the manager everything",
     "u know my bf {f}? he moved to {CITY} without telling me",
     "will be late, bus from {NEIGH} is slow today",
-    "idk if i can afford it, my card ending 4421 got declined",
+    "idk if i can afford it, my card ending {CARD4} got declined",
     "can you send the form to {EMAIL}? thank u",
     "grace period for the bill ends friday so i'm stressing",
     "i hope {F} calls back, it's been 3 days",
@@ -926,6 +926,8 @@ fn fill(b: &mut Builder, slot: &str, rng: &mut Rng, v: &Values<'_>, last_first: 
         ),
         "STUDENTID" => b.ident(&digits(rng, 8), T::Id),
         "EMOJI" => b.push(rng.pick(EMOJI)),
+        // The last four digits of a card still point at its account.
+        "CARD4" => b.ident(&digits(rng, 4), T::Account),
         "PARIS" => b.ident("Paris", T::Location),
         _ => b.push(slot),
     }

@@ -1121,10 +1121,47 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
         }
         if digits_before {
             age_after(c, k - 1, w.start, Some(k), out);
+            card_tail(c, k - 1, w.start, out);
         }
         if k == n - 1 {
             age_after(c, k, bytes.len(), None, out);
+            card_tail(c, k, bytes.len(), out);
         }
+    }
+}
+
+/// The last four digits of a card or an account in the text between the end of word `p` and
+/// `to`: "the card on file ending in 6621", "ends in 7784".
+fn card_tail(c: &Ctx<'_>, p: usize, to: usize, out: &mut Vec<Span>) {
+    let gap = &c.text.as_bytes()[c.words[p].end..to];
+    let four = gap.len() >= 5
+        && gap[0] == b' '
+        && gap[1..5].iter().all(u8::is_ascii_digit)
+        && gap.get(5).is_none_or(|b| !b.is_ascii_alphanumeric());
+    let cue = c.words[p].base() == "in"
+        && p > 0
+        && matches!(c.words[p - 1].base(), "ending" | "ends" | "ended")
+        || c.words[p].base() == "ending";
+    // A card or an account must be named in the clause: "the story ending in 1999" is a year.
+    let named = (p.saturating_sub(7)..p).any(|k| {
+        matches!(
+            c.words[k].base(),
+            "card"
+                | "account"
+                | "acct"
+                | "visa"
+                | "mastercard"
+                | "amex"
+                | "debit"
+                | "credit"
+                | "checking"
+                | "savings"
+                | "discover"
+        )
+    });
+    if four && cue && named {
+        let start = c.words[p].end + 1;
+        push_span(out, start, start + 4, EntityType::Account, 0.7);
     }
 }
 

@@ -1047,3 +1047,12 @@ fn employers_parishes_and_legal_forms() {
         )],
     );
 }
+
+#[test]
+fn the_last_four_digits_of_a_card() {
+    check(
+        "the card on file ending in 6621 unless; card we have ends in 7784.",
+        &[("6621", "ACCOUNT"), ("7784", "ACCOUNT")],
+    );
+    check_none("the story ending in 1999 was sad", &["1999"]);
+}
