@@ -300,7 +300,24 @@ impl DateScanner {
                         .all(|c| !c.is_uppercase())
                     && !DATE_LEADS.contains(&before.as_str())
                     && !text[m.end()..].starts_with(':');
-                if range_or_arrow || word_lead {
+                // "SUD: 8/10", "VOC: 2/7": a score after its label.
+                let label = lead.strip_suffix(':').is_some_and(|l| {
+                    let word: String = l
+                        .chars()
+                        .rev()
+                        .take_while(|c| c.is_alphanumeric() || *c == '-')
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect::<String>()
+                        .to_lowercase();
+                    RATING_CUES.contains(&word.as_str())
+                        || matches!(
+                            word.as_str(),
+                            "sud" | "voc" | "sud's" | "distress" | "intensity"
+                        )
+                });
+                if range_or_arrow || word_lead || label {
                     continue;
                 }
             }

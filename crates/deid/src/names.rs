@@ -52,12 +52,15 @@ const B_HOME: u32 = 1 << 23;
 const B_HOSPITAL_VERB: u32 = 1 << 24;
 /// A word after which a lowercase street may follow ("on belmont st").
 const B_STREET_CUE: u32 = 1 << 25;
+/// A holiday or a language, never a place though some towns bear the name ("at Christmas",
+/// "in English").
+const B_NEVER_PLACE: u32 = 1 << 26;
 
 /// For each cue word, the bits of the lists that hold it: one hash lookup per word
 /// replaces scanning every list.
 pub(crate) fn cue_masks() -> WordMap<u32> {
     let mut m = WordMap::<u32>::default();
-    let lists: [(&[&'static str], u32); 24] = [
+    let lists: [(&[&'static str], u32); 25] = [
         (CONNECTORS, B_CONNECTOR),
         (AUXILIARIES, B_AUX),
         (OBJECT_CUES, B_OBJECT),
@@ -82,6 +85,7 @@ pub(crate) fn cue_masks() -> WordMap<u32> {
         (HOMES, B_HOME),
         (HOSPITAL_VERBS, B_HOSPITAL_VERB),
         (STREET_CUES, B_STREET_CUE),
+        (NEVER_PLACES, B_NEVER_PLACE),
     ];
     for (list, bit) in lists {
         for w in list {
@@ -227,6 +231,7 @@ const EPONYM_HEADS: &[&str] = &[
     "stage",
     "staging",
     "approach",
+    "day",
 ];
 
 /// Last words of a record's section headings: a line "Brief Hospital Course" is no hospital.
@@ -402,6 +407,20 @@ const SPECIALTIES: &[&str] = &[
     "weight",
     "spine",
     "sports",
+    "grief",
+    "bereavement",
+    "couples",
+    "group",
+    "groups",
+    "skills",
+    "dbt",
+    "sud",
+    "in-home",
+    "home-based",
+    "play",
+    "individual",
+    "therapy",
+    "recovery",
 ];
 
 /// Kin words that are also census surnames ("Mom", "Dad"): the relation, not a name.
@@ -460,6 +479,41 @@ const STREET_WORDS: &[&str] = &[
     "square",
     "sq",
     "st",
+];
+
+/// Holidays and languages (see [`B_NEVER_PLACE`]).
+const NEVER_PLACES: &[&str] = &[
+    "christmas",
+    "thanksgiving",
+    "easter",
+    "halloween",
+    "hanukkah",
+    "ramadan",
+    "diwali",
+    "passover",
+    "eid",
+    "kwanzaa",
+    "english",
+    "spanish",
+    "french",
+    "portuguese",
+    "creole",
+    "mandarin",
+    "cantonese",
+    "arabic",
+    "russian",
+    "vietnamese",
+    "korean",
+    "somali",
+    "hindi",
+    "urdu",
+    "tagalog",
+    "polish",
+    "italian",
+    "german",
+    "japanese",
+    "farsi",
+    "amharic",
 ];
 
 /// Words before a street typed in lowercase: "on belmont st", "near davis sq".
@@ -1199,10 +1253,14 @@ fn age_after(c: &Ctx<'_>, p: usize, to: usize, next: Option<usize>, out: &mut Ve
                 matches!(prev2, "died" | "away" | "death" | "deceased" | "expired") && plain_end
             }
             // "she's 93", "she was 94.", "Grandma is 96,".
-            b" " if matches!(prev, "was" | "is" | "turned" | "turns" | "now") => {
+            b" " if matches!(prev, "was" | "is" | "turned" | "turns" | "now" | "been") => {
                 k >= 2
-                    && (matches!(prev2, "she" | "he" | "who") || kin(k - 2) || named(k - 2))
-                    && plain_end
+                    && (matches!(prev2, "she" | "he" | "who" | "have" | "had")
+                        || kin(k - 2)
+                        || named(k - 2))
+                    && (plain_end
+                        || trail == b" "
+                            && matches!(next_base, "in" | "on" | "next" | "this" | "when"))
             }
             b" " if matches!(
                 c.words[k - 1].lower.as_ref(),
@@ -1422,20 +1480,24 @@ fn name_fields(c: &mut Ctx<'_>) {
                 continue;
             }
         }
-        // A speaker label: "GRACE:" or "Grace:" opening its line.
+        // A speaker label: "GRACE:" or "Grace:" opening its line, or "june:" after a chat's
+        // time stamp ("[8:03 PM] june: heyyy"); a month that speaks is a name there.
         let w = &c.words[i - 1];
-        if !gap.starts_with(": ") || !w.cap {
+        if !gap.starts_with(": ") {
             continue;
         }
-        let line_start = {
+        let (line_start, stamped) = {
             let before = c.text[..w.start].trim_end_matches([' ', '\t']);
-            before.is_empty() || before.ends_with('\n')
+            (
+                before.is_empty() || before.ends_with('\n'),
+                before.ends_with(']'),
+            )
         };
-        if line_start
+        if (line_start && w.cap || stamped)
             && w.base().len() >= 3
             && c.first_name(i - 1)
-            && !c.calendar(i - 1)
             && !c.info[i - 1].ent.is(F_KEEP)
+            && !c.lower_is(i - 1, B_FUNCTION | B_RELATION)
         {
             c.set(i - 1, EntityType::Name, 0.75);
         }
@@ -1451,9 +1513,12 @@ fn name_field_value(c: &mut Ctx<'_>, i: usize, name_label: bool) {
     let mut commas = 0;
     while k < n && k < i + 4 {
         if k > i {
-            // "WASHINGTON, DELORES A": one comma, after the surname alone.
+            // "WASHINGTON, DELORES A": one comma, after the surname alone; "R.S.": initials.
             let comma = c.words[k].gap == Gap::CommaSpace && commas == 0 && k == i + 1;
-            if !(c.joined(k) || comma) {
+            let initials = c.words[k].gap == Gap::Period
+                && c.words[k].base().len() == 1
+                && c.words[k - 1].base().len() == 1;
+            if !(c.joined(k) || comma || initials) {
                 break;
             }
             commas += usize::from(comma);
@@ -1466,12 +1531,21 @@ fn name_field_value(c: &mut Ctx<'_>, i: usize, name_label: bool) {
         let named_field = k == i && name_label && c.named(k);
         let fits = (w.cap && !acronym
             || named_field
+            // In lowercase ("Student: lily mcallister") a name that is no English word, or a
+            // first name that a surname follows; "Client: see, this is why" is speech.
             || lowercase
                 && !c.lower_is(k, B_FUNCTION | B_VIRTUE)
-                && (!c.english(k) || c.first_name(k)))
+                && (!c.english(k) && c.named(k)
+                    || k > i && c.surname(k)
+                    || c.first_name(k)
+                        && k + 1 < n
+                        && c.joined(k + 1)
+                        && !c.words[k + 1].cap
+                        && c.surname(k + 1)
+                        && !c.english(k + 1)))
             && !c.calendar(k)
             && !c.info[k].ent.is(F_KEEP)
-            && !c.lower_is(k, B_TITLE | B_RELATION | B_ORG_SUFFIX | B_ORG_WEAK)
+            && !c.lower_is(k, B_TITLE | B_RELATION | B_ORG_SUFFIX | B_ORG_WEAK | B_FUNCTION)
             // "counselor: Good morning": an English word is a name here only when it is a
             // first name, or a surname after the first word ("BILL KING").
             && (!c.english(k) || c.first_name(k) || k > i && c.surname(k) || initial)
@@ -1620,7 +1694,13 @@ fn ages_in_words(c: &Ctx<'_>, out: &mut Vec<Span>) {
         if p == 0 {
             continue;
         }
-        let before = i > 0 && c.joined(i) && AGE_BEFORE.contains(&c.words[i - 1].base())
+        // "she was ninety-six", "who is ninety-one", "would have been ninety".
+        let copula = i > 1
+            && c.joined(i)
+            && matches!(c.words[i - 1].base(), "was" | "is" | "been")
+            && matches!(c.words[i - 2].base(), "she" | "he" | "who" | "have" | "had");
+        let before = copula
+            || i > 0 && c.joined(i) && AGE_BEFORE.contains(&c.words[i - 1].base())
             // "going on ninety-four"
             || i > 1
                 && c.joined(i)
@@ -1806,22 +1886,21 @@ fn organisations(c: &mut Ctx<'_>) {
                     && c.joined(i + 1)
                     && matches!(c.words[i + 1].lower.as_ref(), "ed" | "er" | "emergency"));
         let end = if hospital_acronym { i + 1 } else { end };
-        // "Compassionate Care Hospice of Greater Boston": a place after "of" belongs to the name.
-        let end = if end < run_end
-            && end - i >= 2
-            && ends_name(end)
-            && c.words[end].base() == "of"
-            && (end + 1..run_end).all(|k| {
-                c.info[k].ent.is(F_PLACE | F_REGION)
-                    || matches!(
-                        c.words[k].base(),
-                        "greater" | "north" | "south" | "east" | "west" | "central" | "new"
-                    )
-            }) {
-            run_end
-        } else {
-            end
-        };
+        // "Compassionate Care Hospice of Greater Boston": a place after "of" belongs to the name,
+        // and it sets a weak last word apart.
+        let of_place = (i + 1..run_end).any(|o| {
+            c.words[o].base() == "of"
+                && c.lower_is(o - 1, B_ORG_SUFFIX | B_ORG_WEAK)
+                && o + 1 < run_end
+                && (o + 1..run_end).all(|k| {
+                    c.info[k].ent.is(F_PLACE | F_REGION)
+                        || matches!(
+                            c.words[k].base(),
+                            "greater" | "north" | "south" | "east" | "west" | "central" | "new"
+                        )
+                })
+        });
+        let end = if of_place { run_end } else { end };
         // A form's field that holds an organisation: "Insurance: Granite State Mutual",
         // "Employer: Lumen Semiconductor". The whole capitalised run is its value.
         let field = org_field(c, i) && !c.info[i].ent.is(F_REGION) && !c.calendar(i) && {
@@ -1844,7 +1923,7 @@ fn organisations(c: &mut Ctx<'_>) {
             i += 2;
             continue;
         }
-        if suffix || of_form || cued || hospital_acronym || field {
+        if suffix || of_form || cued || hospital_acronym || field || of_place {
             // "The", "At" or "Dear" opening a sentence, or a cue ("Attends Grace Church"),
             // is not part of the name.
             let mut first = i;
@@ -2005,8 +2084,9 @@ fn org_field(c: &Ctx<'_>, i: usize) -> bool {
 
 /// Word `k` sets a name apart: no ordinary English word, or a name or a place.
 fn distinctive(c: &Ctx<'_>, k: usize) -> bool {
+    // A surname alone sets nothing apart: most English words are somebody's ("Play").
     !c.lower_is(k, B_FUNCTION | B_CONNECTOR)
-        && (!c.english(k) || c.named(k) || c.info[k].ent.is(F_PLACE))
+        && (!c.english(k) || c.first_name(k) || c.info[k].ent.is(F_PLACE))
 }
 
 /// The capitalised run `i..end` is a section heading, no organisation: every word of it is
@@ -2081,7 +2161,7 @@ fn lowercase_organisations(c: &mut Ctx<'_>) {
         }
         let distinctive = (s..e).any(|k| {
             (!c.english(k) || c.info[k].ent.is(F_PLACE) || c.first_name(k))
-                && !c.lower_is(k, B_ORG_SUFFIX)
+                && !c.lower_is(k, B_ORG_SUFFIX | B_KIN | B_RELATION | B_TITLE | B_VIRTUE)
                 && !c.calendar(k)
                 && !c.info[k].ent.is(F_KEEP)
         });
@@ -2103,6 +2183,10 @@ fn places(c: &mut Ctx<'_>) {
         if c.info[i].label.is_some()
             || !c.words[i].cap && (i == 0 || !c.lower_is(i - 1, B_LOC_CUE | B_STREET_CUE))
         {
+            i += 1;
+            continue;
+        }
+        if c.lower_is(i, B_NEVER_PLACE) {
             i += 1;
             continue;
         }
@@ -2526,6 +2610,22 @@ fn people(c: &mut Ctx<'_>) {
             // "client R.M.", "Member K.M.": initials after a role.
             c.set(i, EntityType::Name, 0.75);
             c.set(i + 1, EntityType::Name, 0.75);
+            continue;
+        }
+        if b.len() == 1
+            && w.cap
+            && !matches!(b, "a" | "i")
+            && (c.text[w.end..].starts_with(".:")
+                || c.text[w.end..].starts_with(". ")
+                    && i + 1 < n
+                    && c.words[i + 1].gap == Gap::PeriodSpace
+                    && !c.words[i + 1].cap
+                    && c.lower_is(i + 1, B_SPEECH))
+            && (i == 0 || !c.lower_is(i - 1, B_TITLE))
+        {
+            // "J.: The hunter is looking", "J. entered the playroom": a child called by an
+            // initial, speaking or acting.
+            c.set(i, EntityType::Name, 0.7);
             continue;
         }
         if b.len() == 1

@@ -51,6 +51,20 @@ fn second_batch_meets_the_floors() {
 }
 
 #[test]
+fn third_batch_meets_the_floors() {
+    // Written after the second batch's rules, and scored before any rule was changed for it.
+    let r = run(&["third-clinical.txt", "third-therapy.txt"]);
+    println!("{r}");
+    assert_eq!(r.documents, 28);
+    assert!(r.overall.recall() >= 0.96, "recall {}", r.overall.recall());
+    assert!(
+        r.overall.precision() >= 0.935,
+        "precision {}",
+        r.overall.precision()
+    );
+}
+
+#[test]
 fn every_gold_span_cuts_the_text_on_characters() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/clinical");
     let mut files = 0;
@@ -77,5 +91,5 @@ fn every_gold_span_cuts_the_text_on_characters() {
             }
         }
     }
-    assert_eq!(files, 6);
+    assert_eq!(files, 8);
 }

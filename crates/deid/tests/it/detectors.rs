@@ -1056,3 +1056,36 @@ fn the_last_four_digits_of_a_card() {
     );
     check_none("the story ending in 1999 was sad", &["1999"]);
 }
+
+#[test]
+fn speakers_initials_and_ages_in_sessions() {
+    check(
+        "[8:03 PM] june: heyyy sorry\n[8:04 PM] Theo: ok\n",
+        &[("june", "NAME")],
+    );
+    check(
+        "J.: \"The hunter is looking.\" J. entered the playroom.",
+        &[("J", "NAME")],
+    );
+    check(
+        "Client: R.S.     DOS: 3/7/2024",
+        &[("R", "NAME"), ("S", "NAME")],
+    );
+    check(
+        "everybody says she was ninety-six; the aunt who is ninety-one; she would have been 97 in June.",
+        &[("ninety-six", "AGE"), ("ninety-one", "AGE"), ("97", "AGE")],
+    );
+    check_none(
+        "THERAPIST: So last week we ended.\nClient: see, this is why",
+        &["So", "see"],
+    );
+    check_none(
+        "propose at Christmas; read aloud in English; Columbus Day weekend; Sergeant Wu arrived",
+        &["Christmas", "English", "Columbus", "Sergeant"],
+    );
+    check_none("VOC: 2/7     SUD: 8/10", &["2/7", "8/10"]);
+    check_none(
+        "GRIEF COUNSELING - PROGRESS NOTE\nDBT SKILLS GROUP - GROUP NOTE\nChild-Centered Play Therapy",
+        &["GRIEF", "SKILLS", "Play Therapy"],
+    );
+}

@@ -249,7 +249,7 @@ fn transformed_corpus_spans_are_pinned() {
     check(
         "transformed",
         &transformed(&texts),
-        (0xc0ce_8f14_eb92_338b, 9333),
+        (0x443f_2ba3_1408_297c, 9301),
     );
 }
 
