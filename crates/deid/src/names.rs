@@ -2529,6 +2529,61 @@ fn inflected(d: &Dictionaries, base: &str) -> bool {
     stem("s") || stem("es") || stem("ly")
 }
 
+/// Staff roles written as initials, which act in notes without being anybody's name: "PT
+/// reports", "RN called".
+const ROLE_ACRONYMS: &[&str] = &[
+    "pt", "ot", "rn", "md", "np", "pa", "cm", "sw", "do", "dr", "er", "ed", "pcp", "lpn", "cna",
+    "mft", "ma", "st", "rt", "slp", "aa", "na", "cps", "dss", "dcf", "ems", "pd", "icu", "pacu",
+    "or", "iop", "php", "snf", "rehab", "psw", "cpss", "tc", "mhc", "bcba", "rbt", "cc", "hr",
+    "va", "us", "uk", "it", "ai", "tv", "ok",
+];
+
+/// Word `i`, initials in capitals, stands for a person: it speaks or acts ("JR drove",
+/// "MC described"), owns ("JR's mother"), or pairs with other initials by "and" or an arrow
+/// ("JR and MC", "MC pursues -> JR withdraws").
+fn initials_as_person(c: &Ctx<'_>, i: usize) -> bool {
+    let n = c.words.len();
+    let w = &c.words[i];
+    let possessive = w.base_len < w.lower.len();
+    let acts = i + 1 < n && c.joined(i + 1) && !c.words[i + 1].cap && {
+        let v = c.words[i + 1].base();
+        // Not any verb: "ROI signed", "GDM resolved" and "AG closed" are no people.
+        c.lower_is(i + 1, B_SPEECH)
+            || matches!(
+                v,
+                "drove"
+                    | "feels"
+                    | "felt"
+                    | "turned"
+                    | "raised"
+                    | "came"
+                    | "went"
+                    | "left"
+                    | "pursues"
+                    | "withdraws"
+                    | "escalates"
+                    | "leaves"
+                    | "translated"
+                    | "wants"
+            )
+    };
+    let paired = |k: usize| {
+        let o = &c.words[k];
+        o.all_caps && o.base().len() == w.base().len() && !c.english(k)
+    };
+    let and_pair = i + 2 < n
+        && c.words[i + 1].base() == "and"
+        && c.joined(i + 1)
+        && c.joined(i + 2)
+        && paired(i + 2)
+        || i >= 2
+            && c.words[i - 1].base() == "and"
+            && c.joined(i)
+            && c.joined(i - 1)
+            && paired(i - 2);
+    possessive || acts || and_pair
+}
+
 /// Word `i` labels a row of a laboratory table: it opens its line and a value follows after
 /// two spaces or a tab ("Hematocrit     40.1"), or a finding follows it or the word after it
 /// ("Nitrite neg", "Leuk esterase trace").
@@ -2783,6 +2838,18 @@ fn people(c: &mut Ctx<'_>) {
             && c.words[i + 1].cap
         {
             // The title itself: "Det. Sarah Kowalski", "Coach Carter".
+            continue;
+        }
+        if w.all_caps
+            && !c.shouting
+            && (2..=3).contains(&b.len())
+            && !english
+            && !c.info[i].ent.is(F_REGION)
+            && !ROLE_ACRONYMS.contains(&b)
+            && initials_as_person(c, i)
+        {
+            // "JR drove from work; MC described JR shutting down": initials that act or own.
+            c.set(i, EntityType::Name, 0.65);
             continue;
         }
         if w.all_caps

@@ -42,7 +42,7 @@ fn second_batch_meets_the_floors() {
     let r = run(&["second-clinical.txt", "second-informal.txt"]);
     println!("{r}");
     assert_eq!(r.documents, 28);
-    assert!(r.overall.recall() >= 0.895, "recall {}", r.overall.recall());
+    assert!(r.overall.recall() >= 0.91, "recall {}", r.overall.recall());
     assert!(
         r.overall.precision() >= 0.90,
         "precision {}",

@@ -1089,3 +1089,15 @@ fn speakers_initials_and_ages_in_sessions() {
         &["GRIEF", "SKILLS", "Play Therapy"],
     );
 }
+
+#[test]
+fn initials_in_capitals_that_act_are_people() {
+    check(
+        "MC came straight from a shift; JR drove from work. MC described JR shutting down. JR's mother moved in.",
+        &[("MC", "NAME"), ("JR", "NAME")],
+    );
+    check_none(
+        "ROI signed for sponsor contact. GDM resolved. AG closed at 0300. PT reports pain; RN called.",
+        &["ROI", "GDM", "AG", "PT", "RN"],
+    );
+}
