@@ -1196,6 +1196,9 @@ fn card_tail(c: &Ctx<'_>, p: usize, to: usize, out: &mut Vec<Span>) {
         && p > 0
         && matches!(c.words[p - 1].base(), "ending" | "ends" | "ended")
         || c.words[p].base() == "ending";
+    if !four || !cue {
+        return;
+    }
     // A card or an account must be named in the clause: "the story ending in 1999" is a year.
     let named = (p.saturating_sub(7)..p).any(|k| {
         matches!(
@@ -1213,7 +1216,7 @@ fn card_tail(c: &Ctx<'_>, p: usize, to: usize, out: &mut Vec<Span>) {
                 | "discover"
         )
     });
-    if four && cue && named {
+    if named {
         let start = c.words[p].end + 1;
         push_span(out, start, start + 4, EntityType::Account, 0.7);
     }
@@ -2179,9 +2182,15 @@ fn places(c: &mut Ctx<'_>) {
     let mut key = String::new();
     let mut i = 0;
     while i < n {
-        // Most words: labelled, or in lowercase with no location or street cue before them.
+        // Most words: labelled, or in lowercase with no location cue before them nor a street
+        // or place word after them and a street cue before.
         if c.info[i].label.is_some()
-            || !c.words[i].cap && (i == 0 || !c.lower_is(i - 1, B_LOC_CUE | B_STREET_CUE))
+            || !c.words[i].cap
+                && (i == 0
+                    || !c.lower_is(i - 1, B_LOC_CUE)
+                        && !(c.lower_is(i - 1, B_STREET_CUE)
+                            && (i + 1 < n && c.lower_is(i + 1, B_STREET | B_PLACE_SUFFIX)
+                                || i + 2 < n && c.lower_is(i + 2, B_STREET))))
         {
             i += 1;
             continue;
