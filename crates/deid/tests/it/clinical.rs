@@ -91,5 +91,5 @@ fn every_gold_span_cuts_the_text_on_characters() {
             }
         }
     }
-    assert_eq!(files, 8);
+    assert!(files >= 8, "{files} batch files");
 }
