@@ -634,6 +634,8 @@ pub(crate) const ORG_WEAK_SUFFIXES: &[&str] = &[
     "connection",
     "benefits",
     "regional",
+    "aid",
+    "dialysis",
 ];
 
 /// Final words that make a capitalised run an organisation.
@@ -800,6 +802,8 @@ pub(crate) const ORG_SUFFIXES: &[&str] = &[
     "analytics",
     "millwork",
     "hvac",
+    "fund",
+    "fulfillment",
 ];
 
 /// Words that precede or follow a capitalised place: "the Riverside neighborhood".

@@ -952,6 +952,71 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     emit(c, out);
     ages_in_words(c, out);
     numbers_in_context(c, out);
+    spoken_numbers(c, out);
+}
+
+/// Digits spoken one by one, as voicemails are transcribed: "my cell is six one seven, five
+/// five five, zero one four two" (seven digits or more) is a phone number, with "extension
+/// two oh four" after it.
+fn spoken_numbers(c: &Ctx<'_>, out: &mut Vec<Span>) {
+    let n = c.words.len();
+    let digit = |k: usize| {
+        matches!(
+            c.words[k].base(),
+            "zero"
+                | "oh"
+                | "one"
+                | "two"
+                | "three"
+                | "four"
+                | "five"
+                | "six"
+                | "seven"
+                | "eight"
+                | "nine"
+        )
+    };
+    let mut k = 0;
+    while k < n {
+        if !digit(k) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        let mut end = k + 1;
+        while end < n
+            && digit(end)
+            && matches!(c.words[end].gap, Gap::Space | Gap::CommaSpace | Gap::Other)
+            && c.text[c.words[end - 1].end..c.words[end].start]
+                .trim_matches([' ', ',', '-'])
+                .is_empty()
+        {
+            end += 1;
+        }
+        if end - start >= 7 {
+            let mut last = end;
+            // "extension two oh four"
+            if last + 1 < n
+                && matches!(c.words[last].base(), "extension" | "ext" | "x")
+                && digit(last + 1)
+            {
+                last += 1;
+                while last < n && digit(last) {
+                    last += 1;
+                }
+            }
+            push_span(
+                out,
+                c.words[start].start,
+                c.words[last - 1].end,
+                EntityType::Phone,
+                0.7,
+            );
+            k = last;
+        } else {
+            k = end;
+        }
+    }
 }
 
 /// Words after which a number is a road: "Route 24", "Highway 212", "I-95".
@@ -1423,16 +1488,25 @@ fn name_fields(c: &mut Ctx<'_>) {
     let n = c.words.len();
     let bytes = c.text.as_bytes();
     for i in 1..n {
-        // Both kinds of label end in a colon right after the word.
-        if bytes.get(c.words[i - 1].end) != Some(&b':') {
+        // Both kinds of label end in a colon right after the word, or a count before it
+        // ("Present (6):").
+        let after = &bytes[c.words[i - 1].end..c.words[i].start];
+        let counted = after.first() == Some(&b' ')
+            && after.get(1) == Some(&b'(')
+            && after.iter().position(|&b| b == b':').is_some();
+        if after.first() != Some(&b':') && !counted {
             continue;
         }
         let gap = &c.text[c.words[i - 1].end..c.words[i].start];
-        if let Some(rest) = gap.strip_prefix(':') {
-            if rest.is_empty() || !rest.bytes().all(|b| b == b' ' || b == b'\t') {
+        let field_gap = gap.split_once(':').is_some_and(|(_, rest)| {
+            !rest.is_empty() && rest.bytes().all(|b| b == b' ' || b == b'\t')
+        });
+        if field_gap {
+            let label = c.words[i - 1].base();
+            if LIST_FIELDS.contains(&label) {
+                name_list(c, i);
                 continue;
             }
-            let label = c.words[i - 1].base();
             // "by" names a person only after a verb of record keeping: "Dictated by:".
             let by_ok = label != "by"
                 || i >= 2
@@ -1440,6 +1514,7 @@ fn name_fields(c: &mut Ctx<'_>) {
                         c.words[i - 2].base(),
                         "dictated"
                             | "signed"
+                            | "verified"
                             | "entered"
                             | "typed"
                             | "transcribed"
@@ -1504,6 +1579,61 @@ fn name_fields(c: &mut Ctx<'_>) {
         {
             c.set(i - 1, EntityType::Name, 0.75);
         }
+    }
+}
+
+/// Labels of lists of people: "Present (6): Frank, Bill T., Rosa M., J.K., Tasha".
+const LIST_FIELDS: &[&str] = &[
+    "present",
+    "absent",
+    "members",
+    "attendees",
+    "attendance",
+    "participants",
+    "excused",
+    "residents",
+];
+
+/// Labels the names of the list that starts at word `i`: items separated by commas, each one
+/// to three words that are names, no English words or initials, up to the end of the line.
+fn name_list(c: &mut Ctx<'_>, i: usize) {
+    let n = c.words.len();
+    let mut k = i;
+    let mut item = 0;
+    while k < n {
+        let w = &c.words[k];
+        if k > i {
+            let gap = &c.text[c.words[k - 1].end..w.start];
+            if gap.contains('\n') {
+                break;
+            }
+            match gap {
+                // "Rosa M., J.K.": an initial's period may come before the comma.
+                ", " | "., " => item = 0,
+                " " | ". " | "." if item < 3 => {}
+                _ => break,
+            }
+        }
+        let initial = w.cap && w.base().chars().count() == 1;
+        // "M.D." and "R.N." after a name are credentials, no initials.
+        let credential = initial
+            && [
+                "M.D", "D.O", "R.N", "N.P", "P.A", "M.A", "M.S", "B.A", "B.S", "J.D",
+            ]
+            .iter()
+            .any(|cr| c.text[w.start..].starts_with(cr));
+        let fits = w.cap
+            && !credential
+            && !c.calendar(k)
+            && !c.lower_is(k, B_FUNCTION | B_TITLE | B_RELATION)
+            && (initial || c.named(k) || !c.english(k))
+            && c.info[k].label.is_none();
+        if !fits {
+            break;
+        }
+        c.set(k, EntityType::Name, 0.8);
+        item += 1;
+        k += 1;
     }
 }
 
@@ -2007,6 +2137,22 @@ const NOT_EMPLOYERS: &[&str] = &[
 fn employers_in_lowercase(c: &mut Ctx<'_>) {
     let n = c.words.len();
     for k in 1..n {
+        // "Employer / school: kestrel analytics": a field's value in lowercase.
+        if !c.words[k].cap && org_field(c, k) && !c.lower_is(k, B_FUNCTION) {
+            let mut e = k;
+            while e < n
+                && e < k + 3
+                && (e == k || c.joined(e))
+                && !c.words[e].cap
+                && !c.lower_is(e, B_FUNCTION)
+            {
+                e += 1;
+            }
+            for j in k..e {
+                c.set(j, EntityType::Organization, 0.6);
+            }
+            continue;
+        }
         let at = c.words[k].base();
         if at != "at"
             || !c.joined(k)
@@ -2678,6 +2824,27 @@ fn people(c: &mut Ctx<'_>) {
         }
         if b.len() == 1
             && w.cap
+            && i + 1 < n
+            && c.words[i + 1].gap == Gap::Period
+            && c.words[i + 1].cap
+            && c.words[i + 1].base().len() == 1
+            && {
+                let t = &c.text[c.words[i + 1].end..];
+                t.starts_with(".:")
+                    || t.starts_with(". ")
+                        && i + 2 < n
+                        && c.words[i + 2].gap == Gap::PeriodSpace
+                        && !c.words[i + 2].cap
+                        && c.lower_is(i + 2, B_SPEECH)
+            }
+        {
+            // "J.K.: Elevated craving", "J.K. agreed": initials that speak or act.
+            c.set(i, EntityType::Name, 0.7);
+            c.set(i + 1, EntityType::Name, 0.7);
+            continue;
+        }
+        if b.len() == 1
+            && w.cap
             && !matches!(b, "a" | "i")
             && (c.text[w.end..].starts_with(".:")
                 || c.text[w.end..].starts_with(". ")
@@ -2851,6 +3018,25 @@ fn people(c: &mut Ctx<'_>) {
         }
         if w.all_caps
             && !c.shouting
+            && b.len() >= 3
+            && c.surname(i)
+            && i + 1 < n
+            && c.words[i + 1].gap == Gap::CommaSpace
+            && c.words[i + 1].cap
+            && !c.words[i + 1].all_caps
+            && c.first_name(i + 1)
+            && {
+                let before = c.text[..w.start].trim_end_matches([' ', '\t']);
+                before.is_empty() || before.ends_with('\n')
+            }
+        {
+            // A roster or a chart line: "RICE, Autumn - gr 7", "KING, Elijah".
+            c.set(i, EntityType::Name, 0.8);
+            c.set(i + 1, EntityType::Name, 0.8);
+            continue;
+        }
+        if w.all_caps
+            && !c.shouting
             && (2..=3).contains(&b.len())
             && !english
             && !c.info[i].ent.is(F_REGION)
@@ -2903,7 +3089,13 @@ fn people(c: &mut Ctx<'_>) {
                     && !c.english(i + 1)
                     && !c.calendar(i + 1);
                 let mid = !w.sentence_start && c.first_name(i);
-                let possessive = w.base_len < w.lower.len() && !w.sentence_start;
+                // "Mark's father", even opening a sentence, is a person's.
+                let possessive = w.base_len < w.lower.len()
+                    && (!w.sentence_start
+                        || c.first_name(i)
+                            && i + 1 < n
+                            && c.joined(i + 1)
+                            && c.lower_is(i + 1, B_RELATION | B_KIN));
                 let aux = w.sentence_start
                     && c.first_name(i)
                     && i + 1 < n

@@ -42,7 +42,7 @@ fn second_batch_meets_the_floors() {
     let r = run(&["second-clinical.txt", "second-informal.txt"]);
     println!("{r}");
     assert_eq!(r.documents, 28);
-    assert!(r.overall.recall() >= 0.91, "recall {}", r.overall.recall());
+    assert!(r.overall.recall() >= 0.935, "recall {}", r.overall.recall());
     assert!(
         r.overall.precision() >= 0.90,
         "precision {}",
@@ -59,6 +59,20 @@ fn third_batch_meets_the_floors() {
     assert!(r.overall.recall() >= 0.96, "recall {}", r.overall.recall());
     assert!(
         r.overall.precision() >= 0.935,
+        "precision {}",
+        r.overall.precision()
+    );
+}
+
+#[test]
+fn fourth_batch_meets_the_floors() {
+    // Written after the third batch's rules, and scored before any rule was changed for it.
+    let r = run(&["fourth-clinical.txt", "fourth-therapy.txt"]);
+    println!("{r}");
+    assert_eq!(r.documents, 24);
+    assert!(r.overall.recall() >= 0.935, "recall {}", r.overall.recall());
+    assert!(
+        r.overall.precision() >= 0.93,
         "precision {}",
         r.overall.precision()
     );
@@ -91,5 +105,5 @@ fn every_gold_span_cuts_the_text_on_characters() {
             }
         }
     }
-    assert!(files >= 8, "{files} batch files");
+    assert!(files >= 10, "{files} batch files");
 }

@@ -1101,3 +1101,49 @@ fn initials_in_capitals_that_act_are_people() {
         &["ROI", "GDM", "AG", "PT", "RN"],
     );
 }
+
+#[test]
+fn group_lists_rosters_voicemails_and_lowercase_fields() {
+    check(
+        "Present (6): Frank, Bill T., Rosa M., J.K., Young-ji, Tasha. Absent: Clay (sick)",
+        &[
+            ("Frank", "NAME"),
+            ("Bill T", "NAME"),
+            ("Rosa M", "NAME"),
+            ("J", "NAME"),
+            ("Tasha", "NAME"),
+            ("Clay", "NAME"),
+        ],
+    );
+    check("Tasha 4\nFRANK: 41 days sober.", &[("FRANK", "NAME")]);
+    check(
+        "J.K.: Elevated craving 8/10. J.K. agreed to call.",
+        &[("J", "NAME"), ("K", "NAME")],
+    );
+    check(
+        "RICE, Autumn - gr 7 - ID 2207719\nKING, Elijah - gr 8",
+        &[
+            ("RICE", "NAME"),
+            ("Autumn", "NAME"),
+            ("KING", "NAME"),
+            ("Elijah", "NAME"),
+        ],
+    );
+    check(
+        "My cell is nine seven eight, five five five, oh one three three, thanks",
+        &[(
+            "nine seven eight, five five five, oh one three three",
+            "PHONE",
+        )],
+    );
+    check_none("I have one two three things to say", &["one two three"]);
+    check("Mark's father still lives nearby.", &[("Mark", "NAME")]);
+    check(
+        "Employer / school: kestrel analytics (data engineer)",
+        &[("kestrel analytics", "ORGANIZATION")],
+    );
+    check(
+        "applied to the Berkshire Rental Relief Fund",
+        &[("Berkshire Rental Relief Fund", "ORGANIZATION")],
+    );
+}
