@@ -212,6 +212,8 @@ const EPONYM_HEADS: &[&str] = &[
     "paralysis",
     "drain",
     "drains",
+    "paresis",
+    "grade",
     "needle",
     "port",
     "tube",
@@ -945,10 +947,12 @@ const FUNCTION_WORDS: &[&str] = &[
 fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     organisations(c);
     lowercase_organisations(c);
+    recurring_organisations(c);
     name_fields(c);
     places(c);
     people(c);
     extend_names(c);
+    recurring_names(c);
     emit(c, out);
     ages_in_words(c, out);
     numbers_in_context(c, out);
@@ -1115,13 +1119,14 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
         if !w.all_caps && !digits_before && k + 1 != n && !road_word(w.base()) {
             continue;
         }
-        // Typists' initials closing a dictation: "JT/mk", "AR/dmc", "RKS/dl".
+        // Typists' initials closing a dictation: "JT/mk", "AR/dmc", "RKS/dl", "GAL:tw"; the
+        // author's may be a word ("AN/tlj", "IV/mlq") when the typist's is none.
         if w.all_caps
             && (2..=4).contains(&w.base().len())
-            && !c.english(k)
             && k + 1 < n
             && c.words[k + 1].start == w.end + 1
-            && bytes[w.end] == b'/'
+            && (bytes[w.end] == b'/' && (!c.english(k) || !c.english(k + 1))
+                || bytes[w.end] == b':' && !c.english(k) && !c.english(k + 1))
         {
             let v = &c.words[k + 1];
             let tail = c.text[v.end..].trim_start_matches([' ', '\t']);
@@ -1928,14 +1933,29 @@ fn organisations(c: &mut Ctx<'_>) {
         let run_end = cap_run(c, i);
         // The longest prefix of the run that ends in an organisation word; a weak one
         // ("Medicine", "Police") only after a distinctive word.
+        // ... or after two words or more that open no sentence ("Heritage Pines Assisted
+        // Living"), where capitals name something.
         let ends_name = |e: usize| {
             c.lower_is(e - 1, B_ORG_SUFFIX)
-                || c.lower_is(e - 1, B_ORG_WEAK) && (i..e - 1).any(|k| distinctive(c, k))
+                || c.lower_is(e - 1, B_ORG_WEAK)
+                    && ((i..e - 1).any(|k| distinctive(c, k))
+                        || e - i >= 3
+                            && !c.words[i].sentence_start
+                            && !c.words[i].all_caps
+                            && !generic_weak(c, e - 1))
         };
-        let end = (i + 2..=run_end)
+        // "Tri-Lakes Cold Storage & Distribution, Inc.", "Blue Spruce Psychiatry, PLLC": a
+        // legal form after a comma makes the whole run a company's name.
+        let legal = legal_form_after(c, run_end);
+        let named_end = (i + 2..=run_end)
             .rev()
             .find(|&e| ends_name(e))
             .unwrap_or(run_end);
+        let mut end = named_end;
+        // "Kenning County District Court": organisation words after the one that ends it.
+        while end < run_end && c.lower_is(end, B_ORG_SUFFIX | B_ORG_WEAK) && !generic_weak(c, end) {
+            end += 1;
+        }
         // "Department of Psychiatry", "Division of Cardiology": any hospital's.
         let specialty = end - i >= 3
             && matches!(
@@ -1948,11 +1968,19 @@ fn organisations(c: &mut Ctx<'_>) {
             && c.words[i].base() != "school";
         // "the Psychiatry Department", "Emergency Department": a department that names no
         // hospital is generic.
+        let end = if legal > 0 { run_end } else { end };
+        // ... but "Great Falls Police Department" and "Marrow County Probation Department"
+        // name a town's or a county's.
         let generic_unit = end - i >= 2
             && (matches!(
                 c.words[end - 1].base(),
                 "department" | "dept" | "service" | "unit"
-            ) && (i..end - 1).all(|k| c.english(k))
+            ) && end - i <= 3
+                && (i..end - 1).all(|k| {
+                    c.english(k)
+                        && !c.info[k].ent.is(F_PLACE)
+                        && !matches!(c.words[k].base(), "county" | "city" | "town")
+                })
                 || (i..end - 1).all(|k| c.lower_is(k, B_SPECIALTY | B_CONNECTOR)));
         // "Mrs. Hall" is a person whose surname is also an organisation word ("Dr. King
         // Elementary School" is still a school, and "Dr. Hospital" no person).
@@ -1962,8 +1990,10 @@ fn organisations(c: &mut Ctx<'_>) {
                 "mr" | "mrs" | "ms" | "miss" | "mx" | "dr"
             )
             && c.surname(i + 1);
-        let suffix =
-            end - i >= 2 && ends_name(end) && !courtesy && !generic_unit && !heading(c, i, run_end);
+        let suffix = (end - i >= 2 && ends_name(named_end) || legal > 0)
+            && !courtesy
+            && !generic_unit
+            && !heading(c, i, run_end);
         let of_form = end - i >= 3
             && matches!(
                 c.words[i].base(),
@@ -2071,17 +2101,117 @@ fn organisations(c: &mut Ctx<'_>) {
                 c.set(k, EntityType::Organization, if cued { 0.8 } else { 0.85 });
             }
             // "Brightwater Logistics, Inc.": the legal form after a comma.
-            if end < n
-                && c.words[end].gap == Gap::CommaSpace
-                && matches!(
-                    c.words[end].base(),
-                    "inc" | "llc" | "ltd" | "pc" | "pllc" | "llp" | "lp" | "corp"
-                )
-            {
-                c.set(end, EntityType::Organization, 0.85);
+            for k in end..end + legal_form_after(c, end) {
+                c.set(k, EntityType::Organization, 0.85);
             }
         }
         i = end.max(i + 1);
+    }
+}
+
+/// An organisation found once is the same organisation where its words come back: the
+/// letterhead's "BLUE SPRUCE CHILD & ADOLESCENT PSYCHIATRY, PLLC" makes the form's later
+/// "Blue Spruce Child & Adolescent Psychiatry" one too. Names of two words or more only.
+fn recurring_organisations(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    let words = c.words;
+    let is_org = |info: &Info| matches!(info.label, Some((EntityType::Organization, _)));
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if !is_org(&c.info[i]) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < n && is_org(&c.info[j]) && (c.joined(j) || words[j].gap == Gap::Ampersand) {
+            j += 1;
+        }
+        // "Dr. Oyelaran" is a person's, whatever the pass before took it for.
+        if j - i >= 2 && !c.lower_is(i, B_TITLE) {
+            found.push((i, j));
+        }
+        i = j;
+    }
+    if found.is_empty() {
+        return;
+    }
+    for k in 0..n {
+        if !words[k].cap || c.info[k].label.is_some() || c.info[k].safe {
+            continue;
+        }
+        let Some(&(a, b)) = found.iter().find(|&&(a, b)| {
+            k + (b - a) <= n
+                && (0..b - a).all(|t| {
+                    words[k + t].base() == words[a + t].base()
+                        && (t == 0 || c.joined(k + t) || words[k + t].gap == Gap::Ampersand)
+                        && c.info[k + t].label.is_none()
+                        && !c.info[k + t].safe
+                })
+        }) else {
+            continue;
+        };
+        for t in 0..b - a {
+            c.set(k + t, EntityType::Organization, 0.8);
+        }
+    }
+}
+
+/// A weak organisation word that also ends the names of treatments, plans and fields
+/// ("Cognitive Processing Therapy", "Wellness Recovery Action Plan", "Cardiovascular Medicine").
+fn generic_weak(c: &Ctx<'_>, k: usize) -> bool {
+    c.lower_is(k, B_SPECIALTY)
+        || matches!(
+            c.words[k].base(),
+            "therapy"
+                | "plan"
+                | "medicine"
+                | "care"
+                | "recovery"
+                | "counseling"
+                | "wellness"
+                | "behavioral"
+                | "community"
+                | "general"
+                | "management"
+                | "network"
+                | "system"
+                | "unit"
+                | "line"
+                | "lines"
+        )
+}
+
+/// The number of words of a company's legal form starting at word `k` after a comma:
+/// "Inc.", "LLC", "PLLC", "P.C.", "P.A."; 0 when there is none.
+fn legal_form_after(c: &Ctx<'_>, k: usize) -> usize {
+    let Some(w) = c.words.get(k) else {
+        return 0;
+    };
+    if w.gap != Gap::CommaSpace || !w.cap {
+        return 0;
+    }
+    match w.base() {
+        "inc" | "llc" | "ltd" | "pllc" | "llp" | "lp" | "corp" | "pc" | "psc" => 1,
+        // "P.C.", "P.A.", "L.L.C.": letters with periods, one word each.
+        "p" | "l" => {
+            let mut j = k;
+            while j + 1 < c.words.len()
+                && c.words[j + 1].gap == Gap::Period
+                && c.words[j + 1].start == c.words[j].end + 1
+                && c.words[j + 1].base().len() == 1
+                && c.words[j + 1].cap
+            {
+                j += 1;
+            }
+            let letters: String = c.words[k..=j].iter().map(|w| w.base()).collect();
+            if matches!(letters.as_str(), "pc" | "pa" | "llc" | "lp" | "pllc") {
+                j + 1 - k
+            } else {
+                0
+            }
+        }
+        _ => 0,
     }
 }
 
@@ -2366,6 +2496,21 @@ fn places(c: &mut Ctx<'_>) {
             i += 1;
             continue;
         }
+        // "1190 Harbor Blvd, Garden Oaks, CA 92840": a town before a state's code and a ZIP
+        // code, whatever its words.
+        if c.words[i].cap {
+            let end = cap_run(c, i);
+            if end - i <= 3
+                && town_before_zip(c, end)
+                && (i..end).all(|k| c.info[k].label.is_none() && !c.info[k].safe)
+            {
+                for k in i..end {
+                    c.set(k, EntityType::Location, 0.8);
+                }
+                i = end;
+                continue;
+            }
+        }
         let mut matched = 0;
         let mut region = false;
         for len in (1..=max.min(n - i)).rev() {
@@ -2499,6 +2644,28 @@ fn places(c: &mut Ctx<'_>) {
         }
         i += matched;
     }
+}
+
+/// Word `e` is a state's two-letter code after a comma, and a ZIP code follows it:
+/// ", CA 92840", ", MN 56301-3391".
+fn town_before_zip(c: &Ctx<'_>, e: usize) -> bool {
+    let Some(w) = c.words.get(e) else {
+        return false;
+    };
+    if w.gap != Gap::CommaSpace || !w.all_caps {
+        return false;
+    }
+    // The ZIP code's first digit agrees with the state ("ID 40912" is an identifier).
+    let Some(&(_, zip_first)) = dict::STATE_CODES.iter().find(|(s, _)| *s == w.base()) else {
+        return false;
+    };
+    let after = c.text.as_bytes()[w.end..].trim_ascii_start();
+    after.len() >= 5
+        && after[0] == zip_first
+        && after[..5].iter().all(u8::is_ascii_digit)
+        && after.get(5).is_none_or(|b| !b.is_ascii_alphanumeric())
+        && w.end < c.text.len()
+        && matches!(c.text.as_bytes()[w.end], b' ' | b'\t')
 }
 
 /// A street named without its number that starts at word `i`: one to three capitalised
@@ -3279,6 +3446,69 @@ fn extend_names(c: &mut Ctx<'_>) {
         }
         if !grew {
             break;
+        }
+    }
+}
+
+/// A name found once names the same person wherever its word comes back in the document:
+/// "Clients: Sky Marchetti (they/them)" makes the later "Sky began by reading" a name, and a
+/// client's "temi" in a greeting the "temi" further down. An ordinary English word comes back
+/// as a name only with its capital ("by the grace of god" stays), and an auxiliary opening a
+/// sentence ("Will send summary") stays too.
+fn recurring_names(c: &mut Ctx<'_>) {
+    let words = c.words;
+    let mut found: Vec<&str> = words
+        .iter()
+        .zip(&c.info)
+        .filter(|(w, info)| {
+            matches!(info.label, Some((EntityType::Name, s)) if s >= 0.7) && w.base().len() >= 3
+        })
+        .map(|(w, _)| w.base())
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    found.sort_unstable();
+    found.dedup();
+    for (i, w) in words.iter().enumerate() {
+        let info = &c.info[i];
+        if info.label.is_some()
+            || info.safe
+            || info.cal
+            || w.base().len() < 3
+            || found.binary_search(&w.base()).is_err()
+        {
+            continue;
+        }
+        let english = info.eng || info.ent.is(F_KEEP);
+        // "Tom Parkinson" leaves "Parkinson's disease" a disease.
+        if w.cap && eponym(c, i) {
+            continue;
+        }
+        let again = if !w.cap {
+            !english
+        } else if w.all_caps && !c.shouting {
+            // "EAP", "HTN": short capitals are acronyms more often than names.
+            !english && w.base().len() >= 5
+        } else {
+            !(english
+                && w.sentence_start
+                && (c.lower_is(i, B_AUX | B_FUNCTION)
+                    || matches!(
+                        w.base(),
+                        "will"
+                            | "may"
+                            | "can"
+                            | "must"
+                            | "might"
+                            | "mark"
+                            | "bill"
+                            | "sue"
+                            | "hope"
+                    )))
+        };
+        if again {
+            c.set(i, EntityType::Name, 0.7);
         }
     }
 }

@@ -230,6 +230,10 @@ impl Scanners {
             }
         }
         for m in self.address_cue.find_at(text, st.cued(C_ADDRESS)) {
+            // "e-mailed to the signers" names no address.
+            if text[..m.start()].ends_with("e-") || text[..m.start()].ends_with("E-") {
+                continue;
+            }
             let Some((_, Some((vstart, vend)))) = self.address_cue.captures_at(text, m, 1) else {
                 continue;
             };
@@ -275,13 +279,26 @@ impl Scanners {
                 .into_iter()
                 .filter(|&i| loose_phone_start(bytes, i)),
         ) {
-            let s = m.as_str();
+            let mut s = m.as_str();
+            // "(303-555-0191) 01/07/2091", "02-03-2089 14:32": a last group that goes on as a
+            // date or a time is not the number's.
+            if matches!(bytes.get(m.end()), Some(b'/' | b':')) {
+                s = s
+                    .rfind(' ')
+                    .map_or("", |k| s[..k].trim_end_matches([' ', '-', '.']));
+            }
+            let end = m.start() + s.len();
             let n = s.bytes().filter(u8::is_ascii_digit).count();
-            let groups = s
+            let sizes: Vec<usize> = s
                 .split([' ', '-', '.', '(', ')'])
                 .filter(|g| !g.is_empty())
-                .count();
-            if (9..=15).contains(&n) && groups >= 2 && digit_boundary(bytes, m.start(), m.end()) {
+                .map(str::len)
+                .collect();
+            let groups = sizes.len();
+            // "0093-5171-44": a national drug code's 4-4-2, 5-3-2 or 5-4-1.
+            let ndc = n == 10 && matches!(sizes.as_slice(), [4, 4, 2] | [5, 3, 2] | [5, 4, 1]);
+            if (9..=15).contains(&n) && groups >= 2 && !ndc && digit_boundary(bytes, m.start(), end)
+            {
                 // "(617-555-0188)": an opening parenthesis without its closing one is
                 // punctuation around the number, not part of it.
                 let start = if s.starts_with('(') && !s.contains(')') {
@@ -289,7 +306,7 @@ impl Scanners {
                 } else {
                     m.start()
                 };
-                push(out, start, m.end(), phone_kind(text, start), 0.7);
+                push(out, start, end, phone_kind(text, start), 0.7);
             }
         }
         for m in self.vin.find_at(text, st.cued(C_VIN)) {
@@ -403,14 +420,29 @@ impl Scanners {
         if !digit_boundary(bytes, start, end) {
             return;
         }
-        // Money and measurements are not identifiers.
-        if start > 0 && matches!(bytes[start - 1], b'$' | b'.' | b',') {
+        // Money and measurements are not identifiers, nor a date's year and the time after
+        // it ("2/3/2089 0510").
+        if start > 0 && matches!(bytes[start - 1], b'$' | b'.' | b',' | b'/') {
             return;
         }
-        // Billing codes name a service, not a person: "CPT 90837", "DRG 291".
+        // Billing and drug codes name a service or a product, not a person: "CPT 90837",
+        // "DRG 291", "NDC 0093-5171-44".
         let prior = before(text, start, 8);
         let prior = prior.trim_end_matches([' ', ':', '#']);
-        if prior.ends_with("cpt") || prior.ends_with("hcpcs") || prior.ends_with("drg") {
+        if prior.ends_with("cpt")
+            || prior.ends_with("hcpcs")
+            || prior.ends_with("drg")
+            || prior.ends_with("ndc")
+        {
+            return;
+        }
+        let token_end = end
+            + bytes[end..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit() || **b == b'-')
+                .count();
+        let sizes: Vec<usize> = text[start..token_end].split('-').map(str::len).collect();
+        if matches!(sizes.as_slice(), [4, 4, 2] | [5, 3, 2] | [5, 4, 1]) {
             return;
         }
         let d: Vec<u8> = text[start..end]
@@ -443,6 +475,12 @@ impl Scanners {
             (EntityType::Id, 0.8)
         } else if n == 10 && (2..=9).contains(&d[0]) && (2..=9).contains(&d[3]) {
             (EntityType::Phone, 0.7)
+        } else if n == 9
+            && text.as_bytes().get(start + 5) == Some(&b'-')
+            && zip_context(text, start)
+        {
+            // "MN 56301-3391": a ZIP+4 code, not a social security number.
+            (EntityType::Location, 0.9)
         } else if n == 9 && ssn_valid_digits(&d) {
             (EntityType::Ssn, 0.6)
         } else if n == 5 || n == 9 && text[start..end].contains('-') {

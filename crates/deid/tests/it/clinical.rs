@@ -59,7 +59,17 @@ fn every_batch_meets_its_floors() {
         &["fourth-clinical.txt", "fourth-therapy.txt"],
         24,
         0.935,
-        0.93,
+        0.935,
+    );
+    check(
+        &[
+            "fifth-clinical.txt",
+            "fifth-letters.txt",
+            "fifth-therapy.txt",
+        ],
+        34,
+        0.95,
+        0.97,
     );
 }
 

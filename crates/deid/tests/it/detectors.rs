@@ -1147,3 +1147,158 @@ fn group_lists_rosters_voicemails_and_lowercase_fields() {
         &[("Berkshire Rental Relief Fund", "ORGANIZATION")],
     );
 }
+
+/// Every `(phrase, first word's type)`: the first word of `phrase` (where the phrase is in
+/// `text`) is covered by a span of that type.
+fn check_first_word(text: &str, expected: &[(&str, &str)]) {
+    let spans = engine().find(text);
+    for (phrase, kind) in expected {
+        let start = text
+            .find(phrase)
+            .unwrap_or_else(|| panic!("bad test: {phrase:?} not in text"));
+        let word = phrase.split([' ', '\'']).next().unwrap_or(phrase);
+        let end = start + word.len();
+        let hit = spans.iter().find(|s| s.start <= start && end <= s.end);
+        match hit {
+            Some(s) => assert_eq!(s.kind.as_str(), *kind, "{phrase:?} in {text:?}: {spans:?}"),
+            None => panic!("{word:?} of {phrase:?} ({kind}) not found in {text:?}: {spans:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_name_found_once_is_a_name_where_it_comes_back() {
+    let text = "Clients: Rosa Marchetti and Hunter Vail. Rosa began by reading a list. \
+                Hunter defensive initially. Hunter's flooding is the barrier.";
+    check_first_word(text, &[("Hunter defensive", "NAME"), ("Hunter's", "NAME")]);
+    // An English word comes back as a name only with its capital, and an auxiliary opening a
+    // sentence stays.
+    check_none(
+        "Group: Grace Holm and Will Ortiz. Grace shared first. by the grace of god. \
+         Will send summary to the team.",
+        &["grace of", "Will send"],
+    );
+    check_first_word(
+        "Group: Grace Holm and Will Ortiz. Grace shared first.",
+        &[("Grace shared", "NAME")],
+    );
+    // A lowercase name that is no English word comes back in lowercase.
+    check_first_word(
+        "my sister temi called. ok temi thanks",
+        &[("temi thanks", "NAME")],
+    );
+    // Short capitals are acronyms more often than names; a disease keeps its eponym.
+    let text = "Brother Leon Eap lives nearby. Referred to EAP for counseling.";
+    let at = text.find("EAP").expect("in the text");
+    assert!(
+        !engine()
+            .find(text)
+            .iter()
+            .any(|s| s.start <= at && at < s.end && s.kind == EntityType::Name),
+        "EAP taken for a name"
+    );
+    check_none(
+        "Tom Parkinson came. His aunt had Parkinson's disease.",
+        &["Parkinson's disease"],
+    );
+}
+
+#[test]
+fn organisations_of_ordinary_words_and_their_second_mention() {
+    check(
+        "Employer name: Tri-Lakes Cold Storage & Distribution, Inc. Contact: HR",
+        &[
+            ("Tri-Lakes Cold Storage", "ORGANIZATION"),
+            ("Distribution", "ORGANIZATION"),
+        ],
+    );
+    check(
+        "STILLWATER BEHAVIORAL HEALTH, P.C.\n2210 Old Mill Road",
+        &[("STILLWATER BEHAVIORAL HEALTH", "ORGANIZATION")],
+    );
+    check(
+        "BLUE SPRUCE CHILD & ADOLESCENT PSYCHIATRY, PLLC\nI authorize: Blue Spruce Child & \
+         Adolescent Psychiatry to release",
+        &[
+            ("BLUE SPRUCE CHILD", "ORGANIZATION"),
+            ("Blue Spruce Child", "ORGANIZATION"),
+        ],
+    );
+    check(
+        "She has lived at Heritage Pines Assisted Living in town since May.",
+        &[("Heritage Pines Assisted Living", "ORGANIZATION")],
+    );
+    check(
+        "brought to the ED by Great Falls Police Department after she was found",
+        &[("Great Falls Police Department", "ORGANIZATION")],
+    );
+    check(
+        "Kenning County District Court, Courtroom 2",
+        &[("Kenning County District Court", "ORGANIZATION")],
+    );
+    // Treatments and plans end in the same weak words and stay.
+    check_none(
+        "then Cognitive Processing Therapy via interpreter; attends a Wellness Recovery \
+         Action Plan group; the Emergency Department was busy",
+        &["Cognitive", "Wellness", "Emergency"],
+    );
+}
+
+#[test]
+fn towns_before_a_state_and_zip_code() {
+    check(
+        "1190 Harbor Blvd, Garden Oaks, CA 92840   ph 714-555-0172",
+        &[("Garden Oaks", "LOCATION")],
+    );
+    check(
+        "Suite 400, St. Cloud, MN 56301-3391 Phone",
+        &[("Cloud", "LOCATION"), ("56301-3391", "LOCATION")],
+    );
+    // The ZIP code's first digit must agree with the state: "ID 40912" is an identifier.
+    check_none(
+        "Interpreter: Marie Etienne (Haitian Creole, ID 40912)",
+        &["Haitian", "Creole"],
+    );
+}
+
+#[test]
+fn dates_times_and_drug_codes_are_no_phone_numbers() {
+    check_none(
+        "EXAM DATE/TIME: 02-03-2089 14:32 ORDERING; signed 2/3/2089 0510",
+        &["14:32", "0510"],
+    );
+    check(
+        "faxed to recipient (303-555-0191) 01/07/2091 14:40 MST",
+        &[("303-555-0191", "PHONE"), ("01/07/2091", "DATE")],
+    );
+    check_none(
+        "faxed to recipient (303-555-0191) 01/07/2091 14:40 MST",
+        &["14:40", "MST"],
+    );
+    check_none(
+        "NDC for alendronate bottle 0093-5171-44, lot verified; NDC 00093-517-44",
+        &["0093-5171-44", "00093-517-44"],
+    );
+    // "e-mailed to the signers" names no address.
+    check_none(
+        "Copy e-mailed to signers and faxed to the recipient today.",
+        &["signers"],
+    );
+}
+
+#[test]
+fn typists_initials_after_an_author_that_is_a_word() {
+    check(
+        "Job #: 88410257          IV/mlq  cc: Dr. Castellano",
+        &[("IV", "NAME"), ("mlq", "NAME")],
+    );
+    check(
+        "AN/tlj    D: 03/03/2089",
+        &[("AN", "NAME"), ("tlj", "NAME")],
+    );
+    check_none("Result 5 MG/dl; started IV/po fluids", &["MG", "IV"]);
+    check_redact(
+        "Dear Drs. Ferrante and Oduya,",
+        "Dear Drs. [NAME] and [NAME],",
+    );
+}
