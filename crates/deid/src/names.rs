@@ -2498,7 +2498,10 @@ fn places(c: &mut Ctx<'_>) {
         }
         // "1190 Harbor Blvd, Garden Oaks, CA 92840": a town before a state's code and a ZIP
         // code, whatever its words.
-        if c.words[i].cap {
+        let state_soon = (i + 1..n.min(i + 4)).any(|e| {
+            c.words[e].gap == Gap::CommaSpace && c.words[e].all_caps && c.words[e].base_len == 2
+        });
+        if state_soon && c.words[i].cap {
             let end = cap_run(c, i);
             if end - i <= 3
                 && town_before_zip(c, end)
@@ -3472,12 +3475,11 @@ fn recurring_names(c: &mut Ctx<'_>) {
     found.dedup();
     for (i, w) in words.iter().enumerate() {
         let info = &c.info[i];
-        if info.label.is_some()
-            || info.safe
-            || info.cal
-            || w.base().len() < 3
-            || found.binary_search(&w.base()).is_err()
-        {
+        // Most words: labelled, or ordinary words in lowercase, which come back as no name.
+        if info.label.is_some() || !w.cap && info.eng {
+            continue;
+        }
+        if info.safe || info.cal || w.base().len() < 3 || found.binary_search(&w.base()).is_err() {
             continue;
         }
         let english = info.eng || info.ent.is(F_KEEP);
