@@ -55,12 +55,16 @@ const B_STREET_CUE: u32 = 1 << 25;
 /// A holiday or a language, never a place though some towns bear the name ("at Christmas",
 /// "in English").
 const B_NEVER_PLACE: u32 = 1 << 26;
+/// A digit spoken as a word: "zero", "oh", "one" … "nine".
+const B_DIGIT_WORD: u32 = 1 << 27;
+/// A word before a road's number: "Route 24", "Hwy 9", "I-95".
+const B_ROAD: u32 = 1 << 28;
 
 /// For each cue word, the bits of the lists that hold it: one hash lookup per word
 /// replaces scanning every list.
 pub(crate) fn cue_masks() -> WordMap<u32> {
     let mut m = WordMap::<u32>::default();
-    let lists: [(&[&'static str], u32); 25] = [
+    let lists: [(&[&'static str], u32); 27] = [
         (CONNECTORS, B_CONNECTOR),
         (AUXILIARIES, B_AUX),
         (OBJECT_CUES, B_OBJECT),
@@ -86,6 +90,14 @@ pub(crate) fn cue_masks() -> WordMap<u32> {
         (HOSPITAL_VERBS, B_HOSPITAL_VERB),
         (STREET_CUES, B_STREET_CUE),
         (NEVER_PLACES, B_NEVER_PLACE),
+        (
+            &[
+                "zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                "nine",
+            ],
+            B_DIGIT_WORD,
+        ),
+        (ROAD_WORDS, B_ROAD),
     ];
     for (list, bit) in lists {
         for w in list {
@@ -964,22 +976,7 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
 /// two oh four" after it.
 fn spoken_numbers(c: &Ctx<'_>, out: &mut Vec<Span>) {
     let n = c.words.len();
-    let digit = |k: usize| {
-        matches!(
-            c.words[k].base(),
-            "zero"
-                | "oh"
-                | "one"
-                | "two"
-                | "three"
-                | "four"
-                | "five"
-                | "six"
-                | "seven"
-                | "eight"
-                | "nine"
-        )
-    };
+    let digit = |k: usize| c.lower_is(k, B_DIGIT_WORD);
     let mut k = 0;
     while k < n {
         if !digit(k) {
@@ -1024,14 +1021,17 @@ fn spoken_numbers(c: &Ctx<'_>, out: &mut Vec<Span>) {
 }
 
 /// Words after which a number is a road: "Route 24", "Highway 212", "I-95".
-fn road_word(b: &str) -> bool {
-    b.len() <= 10
-        && matches!(b.as_bytes().first(), Some(b'r' | b'h' | b'i' | b'u' | b's'))
-        && matches!(
-            b,
-            "route" | "rte" | "rt" | "highway" | "hwy" | "interstate" | "i" | "us" | "sr"
-        )
-}
+const ROAD_WORDS: &[&str] = &[
+    "route",
+    "rte",
+    "rt",
+    "highway",
+    "hwy",
+    "interstate",
+    "i",
+    "us",
+    "sr",
+];
 
 /// Nouns after "the 14th" that make it a rank, not a day: "the 14th floor".
 const RANK_NOUNS: &[&str] = &[
@@ -1116,7 +1116,7 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
         let prev_end = if k == 0 { 0 } else { c.words[k - 1].end };
         let digits_before =
             w.gap == Gap::Other && bytes[prev_end..w.start].iter().any(u8::is_ascii_digit);
-        if !w.all_caps && !digits_before && k + 1 != n && !road_word(w.base()) {
+        if !w.all_caps && !digits_before && k + 1 != n && !c.lower_is(k, B_ROAD) {
             continue;
         }
         // Typists' initials closing a dictation: "JT/mk", "AR/dmc", "RKS/dl", "GAL:tw"; the
@@ -1148,7 +1148,7 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
         }
         let after = &bytes[w.end..];
         // Roads by number.
-        if road_word(w.base())
+        if c.lower_is(k, B_ROAD)
             && (w.cap || k > 0 && (c.lower_is(k - 1, B_LOC_CUE) || c.words[k - 1].base() == "on"))
         {
             let sep = match after {
@@ -1751,15 +1751,18 @@ fn ages_in_words(c: &Ctx<'_>, out: &mut Vec<Span>) {
     for (i, w) in c.words.iter().enumerate() {
         let b = w.base();
         // Every form below starts with one of these: most words stop here.
-        if !matches!(
-            b.as_bytes(),
-            [b'n', b'i' | b'o', ..]
-                | [b'o', b'n', ..]
-                | [b'c', b'e', ..]
-                | [b's', b'u', ..]
-                | b"a"
-                | b"s"
-        ) {
+        let hundred_next = || i + 1 < n && c.words[i + 1].base().starts_with("hundred");
+        let maybe = match b.as_bytes() {
+            [b'n', b'i', ..] => b.starts_with("ninet"),
+            [b'n', b'o', ..] => b.starts_with("nonagenarian"),
+            [b'c', b'e', ..] => b.starts_with("centenarian"),
+            [b's', b'u', ..] => b.starts_with("supercentenarian"),
+            b"s" => true,
+            b"one" | b"a" => hundred_next(),
+            [b'o', b'n', b'e', b'-', ..] => b.starts_with("one-hundred"),
+            _ => false,
+        };
+        if !maybe {
             continue;
         }
         if matches!(
@@ -2140,6 +2143,10 @@ fn recurring_organisations(c: &mut Ctx<'_>) {
         if !words[k].cap || c.info[k].label.is_some() || c.info[k].safe {
             continue;
         }
+        let first = words[k].base();
+        if !found.iter().any(|&(a, _)| words[a].base() == first) {
+            continue;
+        }
         let Some(&(a, b)) = found.iter().find(|&&(a, b)| {
             k + (b - a) <= n
                 && (0..b - a).all(|t| {
@@ -2351,8 +2358,10 @@ const ORG_FIELDS: &[&str] = &[
 
 /// Word `i` opens the value of a field named in [`ORG_FIELDS`]: the label, a colon and
 /// spaces before it on its line ("Insurance: ", "Primary insurance:  ").
+#[inline]
 fn org_field(c: &Ctx<'_>, i: usize) -> bool {
-    if i == 0 {
+    // A colon's gap is never one of the common forms.
+    if i == 0 || c.words[i].gap != Gap::Other {
         return false;
     }
     let gap = &c.text[c.words[i - 1].end..c.words[i].start];
