@@ -270,7 +270,8 @@ impl DateScanner {
             if p.len() != 2 || !valid_md(p[0], p[1]) || glued(m.start(), m.end()) {
                 continue;
             }
-            if SETTING_CUES.contains(&prev_word(text, m.start()).as_str()) {
+            // "24/7" is round the clock.
+            if SETTING_CUES.contains(&prev_word(text, m.start()).as_str()) || p[..] == [24, 7] {
                 continue;
             }
             // Ratings ("anxiety 7/10", "scored 3/5") are not dates. A score out of 10, or out
@@ -317,7 +318,9 @@ impl DateScanner {
                             "sud" | "voc" | "sud's" | "distress" | "intensity"
                         )
                 });
-                if range_or_arrow || word_lead || label {
+                // "urge (8/10)": a score in parentheses of its own.
+                let paren = lead.ends_with('(') && text[m.end()..].starts_with(')');
+                if range_or_arrow || word_lead || label || paren {
                     continue;
                 }
             }
@@ -417,7 +420,14 @@ impl DateScanner {
                 let cap = word.starts_with(|c: char| c.is_ascii_uppercase());
                 let prev = prev_word(text, m.start());
                 let cued = MONTH_CUES.contains(&prev.as_str());
-                let ok = full && ((cap && lower != "may") || cued) && (lower != "may" || cap);
+                // "in aug", "last Oct", "since Sept.": an abbreviation alone after a cue
+                // ("dec" and "mar" are words, "jan" a name too).
+                let short = matches!(
+                    lower.as_str(),
+                    "feb" | "apr" | "jun" | "jul" | "aug" | "sept" | "oct" | "nov"
+                );
+                let ok = full && ((cap && lower != "may") || cued) && (lower != "may" || cap)
+                    || short && cued;
                 if !ok {
                     continue;
                 }

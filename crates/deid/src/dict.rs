@@ -713,6 +713,8 @@ pub(crate) const ORG_WEAK_SUFFIXES: &[&str] = &[
     "php",
     "iop",
     "rx",
+    "crisis",
+    "probation",
 ];
 
 /// Final words that make a capitalised run an organisation.
@@ -880,6 +882,12 @@ pub(crate) const ORG_SUFFIXES: &[&str] = &[
     "plastics",
     "biotech",
     "saloon",
+    "architects",
+    "studio",
+    "lab",
+    "pharm",
+    "lube",
+    "tire",
     "collective",
     "district",
     "interpreting",

@@ -59,12 +59,17 @@ const B_NEVER_PLACE: u32 = 1 << 26;
 const B_DIGIT_WORD: u32 = 1 << 27;
 /// A word before a road's number: "Route 24", "Hwy 9", "I-95".
 const B_ROAD: u32 = 1 << 28;
+/// A day of the month spoken as an ordinal: "first" … "thirty-first", and the tens before
+/// one ("twenty", "thirty").
+const B_ORDINAL: u32 = 1 << 29;
+/// A month's name in Spanish: "enero" … "diciembre".
+const B_MES: u32 = 1 << 30;
 
 /// For each cue word, the bits of the lists that hold it: one hash lookup per word
 /// replaces scanning every list.
 pub(crate) fn cue_masks() -> WordMap<u32> {
     let mut m = WordMap::<u32>::default();
-    let lists: [(&[&'static str], u32); 27] = [
+    let lists: [(&[&'static str], u32); 29] = [
         (CONNECTORS, B_CONNECTOR),
         (AUXILIARIES, B_AUX),
         (OBJECT_CUES, B_OBJECT),
@@ -98,6 +103,8 @@ pub(crate) fn cue_masks() -> WordMap<u32> {
             B_DIGIT_WORD,
         ),
         (ROAD_WORDS, B_ROAD),
+        (DAY_ORDINALS, B_ORDINAL),
+        (MESES, B_MES),
     ];
     for (list, bit) in lists {
         for w in list {
@@ -964,11 +971,243 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     places(c);
     people(c);
     extend_names(c);
+    spelled_names(c);
     recurring_names(c);
     emit(c, out);
     ages_in_words(c, out);
     numbers_in_context(c, out);
     spoken_numbers(c, out);
+    spoken_dates(c, out);
+}
+
+const MESES: &[&str] = &[
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+/// Ordinals that name a day of the month, in their order, with "twenty" and "thirty" that
+/// start the compound ones.
+const DAY_ORDINALS: &[&str] = &[
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+    "thirtieth",
+    "twenty",
+    "thirty",
+];
+
+/// The day that the ordinal `base` names (1 to 31), compound ones given as one hyphenated
+/// word ("twenty-second") or as two words (`tens` the word before: "twenty" "second").
+fn day_of(base: &str) -> Option<u32> {
+    let (tens, unit) = match base.split_once('-') {
+        Some((t, u)) => (t, u),
+        None => ("", base),
+    };
+    let tens = match tens {
+        "" => 0,
+        "twenty" => 20,
+        "thirty" => 30,
+        _ => return None,
+    };
+    let unit = DAY_ORDINALS[..21].iter().position(|o| *o == unit)? as u32 + 1;
+    let day = match unit {
+        20 => 20,
+        21 => 30,
+        u => u,
+    };
+    let day = if tens > 0 && day < 10 {
+        tens + day
+    } else if tens > 0 {
+        return None;
+    } else {
+        day
+    };
+    (1..=31).contains(&day).then_some(day)
+}
+
+/// Dates spoken in words, as voicemails and messages are transcribed: "june eleventh nineteen
+/// ninety nine", "march ninth", "the twenty second?", "the sixteenth.", and a date of birth
+/// read digit by digit ("date of birth oh three oh nine eighty four").
+fn spoken_dates(c: &Ctx<'_>, out: &mut Vec<Span>) {
+    let n = c.words.len();
+    let number_word = |k: usize| {
+        c.lower_is(k, B_DIGIT_WORD | B_ORDINAL)
+            || matches!(
+                c.words[k].base(),
+                "ten"
+                    | "eleven"
+                    | "twelve"
+                    | "thirteen"
+                    | "fourteen"
+                    | "fifteen"
+                    | "sixteen"
+                    | "seventeen"
+                    | "eighteen"
+                    | "nineteen"
+                    | "forty"
+                    | "fifty"
+                    | "sixty"
+                    | "seventy"
+                    | "eighty"
+                    | "ninety"
+                    | "thousand"
+                    | "hundred"
+            )
+    };
+    for k in 0..n {
+        let w = &c.words[k];
+        // Most words: no ordinal, and no date-of-birth cue.
+        let hyphenated = w.inner && matches!(w.base().as_bytes().first(), Some(b't'));
+        if !c.lower_is(k, B_ORDINAL | B_MES) && !hyphenated && !matches!(w.base(), "birth" | "dob")
+        {
+            continue;
+        }
+        if c.lower_is(k, B_MES) {
+            // "el 3 de abril", "abril 3", "en mayo", "not in mayo": a Spanish month after a
+            // day and "de", before a day, or after a preposition.
+            let bytes = c.text.as_bytes();
+            let before = &c.text[..w.start];
+            let day_de = before
+                .strip_suffix("de ")
+                .map(|b| b.trim_end_matches(' '))
+                .filter(|b| b.ends_with(|ch: char| ch.is_ascii_digit()));
+            let start = match day_de {
+                Some(b) => b.len() - b.bytes().rev().take_while(u8::is_ascii_digit).count(),
+                None => w.start,
+            };
+            let day_after = bytes.get(w.end) == Some(&b' ')
+                && bytes.get(w.end + 1).is_some_and(u8::is_ascii_digit);
+            let cued = k > 0
+                && c.joined(k)
+                && matches!(
+                    c.words[k - 1].base(),
+                    "de" | "en" | "in" | "since" | "until" | "desde" | "hasta" | "of"
+                );
+            if day_de.is_some() || day_after || cued {
+                push_span(out, start, w.end, EntityType::Date, 0.7);
+            }
+            continue;
+        }
+        if matches!(w.base(), "birth" | "dob") {
+            let mut j = k + 1;
+            if j < n && c.joined(j) && matches!(c.words[j].base(), "is" | "was") {
+                j += 1;
+            }
+            let first = j;
+            while j < n
+                && (j == first || c.joined(j) || c.words[j].gap == Gap::CommaSpace)
+                && number_word(j)
+            {
+                j += 1;
+            }
+            if j - first >= 3 && first < n && c.words[first].gap != Gap::PeriodSpace {
+                push_span(
+                    out,
+                    c.words[first].start,
+                    c.words[j - 1].end,
+                    EntityType::Date,
+                    0.7,
+                );
+            }
+            continue;
+        }
+        // The ordinal, with "twenty" or "thirty" before it.
+        let (start, day) =
+            if k > 0 && c.joined(k) && matches!(c.words[k - 1].base(), "twenty" | "thirty") {
+                let compound = format!("{}-{}", c.words[k - 1].base(), w.base());
+                (k - 1, day_of(&compound))
+            } else {
+                (k, day_of(w.base()))
+            };
+        if day.is_none()
+            || matches!(w.base(), "twenty" | "thirty")
+                && k + 1 < n
+                && c.joined(k + 1)
+                && c.lower_is(k + 1, B_ORDINAL)
+        {
+            continue;
+        }
+        let month_before = start > 0
+            && c.joined(start)
+            && dict::month_number(c.words[start - 1].base()).is_some()
+            && c.words[start - 1].base() != "may"
+            || start > 0
+                && c.joined(start)
+                && c.words[start - 1].base() == "may"
+                && c.words[start - 1].cap;
+        if month_before {
+            // A year spoken after it: "nineteen ninety nine", "two thousand eleven".
+            let mut end = k + 1;
+            if end < n
+                && matches!(c.words[end].base(), "nineteen" | "twenty" | "two")
+                && (c.joined(end) || c.words[end].gap == Gap::CommaSpace)
+            {
+                let mut j = end;
+                while j < n
+                    && j < end + 5
+                    && (j == end || c.joined(j))
+                    && (number_word(j) || c.words[j].base() == "and")
+                {
+                    j += 1;
+                }
+                if j - end >= 2 {
+                    end = j;
+                }
+            }
+            push_span(
+                out,
+                c.words[start - 1].start,
+                c.words[end - 1].end,
+                EntityType::Date,
+                0.75,
+            );
+            continue;
+        }
+        // "the sixteenth?", "maybe the twenty eighth.", "the ninth of March": a day alone
+        // ends its clause or names its month; "the first time", "the second session" stay.
+        let the = start > 0 && c.joined(start) && c.words[start - 1].base() == "the";
+        let low = day.is_some_and(|d| d <= 3);
+        let after = c.text[w.base_end..].trim_start_matches(['"', '\'', ' ']);
+        let ends_clause = after.is_empty() || after.starts_with(['?', '.', '!', ',', ';', ')']);
+        let of_month = k + 2 < n
+            && c.words[k + 1].base() == "of"
+            && dict::month_number(c.words[k + 2].base()).is_some();
+        if the && !low && ends_clause || the && of_month {
+            let end = if of_month {
+                c.words[k + 2].end
+            } else {
+                w.base_end
+            };
+            push_span(out, c.words[start].start, end, EntityType::Date, 0.7);
+        }
+    }
 }
 
 /// Digits spoken one by one, as voicemails are transcribed: "my cell is six one seven, five
@@ -1839,7 +2078,11 @@ fn ages_in_words(c: &Ctx<'_>, out: &mut Vec<Span>) {
         let copula = i > 1
             && c.joined(i)
             && matches!(c.words[i - 1].base(), "was" | "is" | "been")
-            && matches!(c.words[i - 2].base(), "she" | "he" | "who" | "have" | "had");
+            && matches!(c.words[i - 2].base(), "she" | "he" | "who" | "have" | "had")
+            // "he's ninety", "shes ninety-one"
+            || i > 0
+                && c.joined(i)
+                && matches!(c.words[i - 1].lower.as_ref(), "he's" | "she's" | "hes" | "shes");
         let before = copula
             || i > 0 && c.joined(i) && AGE_BEFORE.contains(&c.words[i - 1].base())
             // "going on ninety-four"
@@ -2074,8 +2317,19 @@ fn organisations(c: &mut Ctx<'_>) {
             e - i >= 2 || !c.english(i) || c.words[i].all_caps
         };
         let end = if field { run_end } else { end };
+        // "Castellano & Burke", "Harlow & Finch": names joined by an ampersand are a firm.
+        let firm = (2..=5).contains(&(run_end - i))
+            && (i + 1..run_end).any(|k| c.words[k].gap == Gap::Ampersand)
+            && (i..run_end).any(|k| distinctive(c, k))
+            && (i..run_end).all(|k| {
+                !c.lower_is(k, B_KIN | B_FUNCTION | B_TITLE)
+                    && !c.calendar(k)
+                    && !c.info[k].ent.is(F_REGION)
+            })
+            && !heading(c, i, run_end);
+        let end = if firm { run_end.max(end) } else { end };
         // "St. Rocco's", "ST. ANN'S": a saint's name in the possessive is a parish or a school.
-        let saint = end - i <= 2
+        let saint = (end - i <= 2 || !ends_name(end))
             && matches!(c.words[i].base(), "st" | "saint")
             && i + 1 < n
             && c.joined(i + 1)
@@ -2089,7 +2343,7 @@ fn organisations(c: &mut Ctx<'_>) {
             i += 2;
             continue;
         }
-        if suffix || of_form || cued || hospital_acronym || field || of_place {
+        if suffix || of_form || cued || hospital_acronym || field || of_place || firm {
             // "The", "At" or "Dear" opening a sentence, or a cue ("Attends Grace Church"),
             // is not part of the name.
             let mut first = i;
@@ -3399,7 +3653,7 @@ fn extend_names(c: &mut Ctx<'_>) {
                     && (c.text[w.end..].starts_with('.')
                         || c.words[i].cap
                             && !matches!(w.base(), "a" | "i")
-                            && c.text[w.end..].starts_with([' ', ',', '\n', ')'])
+                            && c.text[w.end..].starts_with([' ', ',', '\n', ')', '"', ':'])
                             && (j + 1 >= n || !c.joined(j + 1) || !c.words[j + 1].cap));
                 // "marcus anthony bell": a lowercase surname, even an English word, after
                 // two lowercase names, or after a first name that is no English word
@@ -3459,6 +3713,30 @@ fn extend_names(c: &mut Ctx<'_>) {
         if !grew {
             break;
         }
+    }
+}
+
+/// A name spelled out letter by letter after it, as callers do on voicemail: "Anthony Russo,
+/// R U S S O".
+fn spelled_names(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    let letter = |k: usize| c.words[k].cap && c.words[k].base_len == 1;
+    let mut i = 0;
+    while i + 3 < n {
+        if !matches!(c.info[i].label, Some((EntityType::Name, _))) || !letter(i + 1) {
+            i += 1;
+            continue;
+        }
+        let mut e = i + 1;
+        while e < n && letter(e) && c.words[e].gap == Gap::Space {
+            e += 1;
+        }
+        if e - (i + 1) >= 3 {
+            for k in i + 1..e {
+                c.set(k, EntityType::Name, 0.7);
+            }
+        }
+        i = e;
     }
 }
 

@@ -177,7 +177,13 @@ const fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
             (b"apr", C_DATE),
             (b"aug", C_DATE),
         ],
-        b'b' => &[(b"badge", C_ID), (b"biometric", C_ID), (b"beeper", C_ID)],
+        b'b' => &[
+            (b"badge", C_ID),
+            (b"biometric", C_ID),
+            (b"beeper", C_ID),
+            (b"bldg", C_UNIT),
+            (b"building", C_UNIT),
+        ],
         b'c' => &[
             (b"chart", C_ID),
             (b"case", C_ID),

@@ -60,7 +60,7 @@ const CUED_ID_VALUE: &str =
 /// The street types of the lowercase pattern `street_lower`.
 const LOWER_STREET_TYPES: &str = "st|ave|rd|blvd|ln|dr|street|avenue|road|drive|lane";
 
-const STREET_TYPES: &str = "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|circle|cir|highway|hwy|parkway|pkwy|square|sq|trail|trl|crescent|alley|loop|pike|plaza";
+const STREET_TYPES: &str = "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|circle|cir|highway|hwy|parkway|pkwy|square|sq|trail|trl|crescent|alley|loop|pike|plaza|thruway|turnpike|tpke|freeway";
 
 impl Scanners {
     pub fn new() -> Scanners {
@@ -91,7 +91,7 @@ impl Scanners {
                 r"(?i)\b(?:address(?:es)?|ship(?:ped)? to|mail(?:ed)? to)(?: is| to| with| as| of| at)?:? +([^\n?!;]{4,120}?)(?:[?!;\n]|\. |\.$| for | by | since | until | on |$)",
             ),
             unit: StartRegex::new(
-                r"(?i)\b(?:apt|apartment|suite|ste|unit)\.? ?#?[0-9][0-9A-Za-z\-]*\b",
+                r"(?i)\b(?:(?:apt|apartment|suite|ste|unit)\.? ?#?[0-9][0-9A-Za-z\-]*|bldg\.? (?:[0-9]{1,4}|(?-i:[A-Z]))|(?-i:Building (?:[0-9]{1,4}|[A-Z])))\b",
             ),
             loose_phone: StartRegex::new(r"(?:\+|\(|\b0)[0-9][0-9()\- .]{6,20}[0-9]\b"),
             cued_id: StartRegex::new(&format!("{CUED_ID_CUE}{CUED_ID_VALUE}")),
@@ -789,7 +789,8 @@ fn is_street_type(w: &[u8], lower: bool) -> bool {
         | b"drive" | b"lane" => true,
         b"boulevard" | b"court" | b"ct" | b"way" | b"place" | b"pl" | b"terrace" | b"ter"
         | b"circle" | b"cir" | b"highway" | b"hwy" | b"parkway" | b"pkwy" | b"square" | b"sq"
-        | b"trail" | b"trl" | b"crescent" | b"alley" | b"loop" | b"pike" | b"plaza" => !lower,
+        | b"trail" | b"trl" | b"crescent" | b"alley" | b"loop" | b"pike" | b"plaza"
+        | b"thruway" | b"turnpike" | b"tpke" | b"freeway" => !lower,
         _ => false,
     }
 }

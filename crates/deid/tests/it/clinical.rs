@@ -46,7 +46,7 @@ fn every_batch_meets_its_floors() {
     check(
         &["second-clinical.txt", "second-informal.txt"],
         28,
-        0.94,
+        0.945,
         0.95,
     );
     check(
@@ -58,7 +58,7 @@ fn every_batch_meets_its_floors() {
     check(
         &["fourth-clinical.txt", "fourth-therapy.txt"],
         24,
-        0.935,
+        0.94,
         0.935,
     );
     check(
@@ -70,6 +70,12 @@ fn every_batch_meets_its_floors() {
         34,
         0.95,
         0.97,
+    );
+    check(
+        &["sixth-messages.txt", "sixth-psychiatry.txt"],
+        24,
+        0.93,
+        0.975,
     );
 }
 

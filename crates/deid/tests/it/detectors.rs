@@ -1302,3 +1302,94 @@ fn typists_initials_after_an_author_that_is_a_word() {
         "Dear Drs. [NAME] and [NAME],",
     );
 }
+
+#[test]
+fn dates_spoken_in_words_and_written_in_spanish() {
+    check(
+        "His date of birth is june eleventh nineteen ninety nine, he's ninety.",
+        &[("june eleventh nineteen ninety nine", "DATE")],
+    );
+    check_redact("so he's ninety. ok", "so he's 90+. ok");
+    check(
+        "maybe the twenty eighth? I think the sixteenth. the fifth of May works",
+        &[
+            ("twenty eighth", "DATE"),
+            ("sixteenth", "DATE"),
+            ("fifth of May", "DATE"),
+        ],
+    );
+    check(
+        "come in march ninth, date of birth oh three oh nine eighty four. ok",
+        &[
+            ("march ninth", "DATE"),
+            ("oh three oh nine eighty four", "DATE"),
+        ],
+    );
+    check_none(
+        "the first time, the second session and the third one; On the third.",
+        &["first", "second", "third"],
+    );
+    check(
+        "desde el 3 de abril hasta el 20; not in mayo; el martes 4 de abril",
+        &[
+            ("3 de abril", "DATE"),
+            ("mayo", "DATE"),
+            ("4 de abril", "DATE"),
+        ],
+    );
+    check_none(
+        "Buenas noches Dra. Villarreal, gracias",
+        &["Buenas", "gracias"],
+    );
+    // A month's abbreviation alone after a cue; "OCT" of the retina stays.
+    check(
+        "in aug the panic attacks came back; last Oct he moved",
+        &[("aug", "DATE"), ("Oct", "DATE")],
+    );
+    check_none("OCT of the retina was normal", &["OCT"]);
+}
+
+#[test]
+fn scores_in_parentheses_and_round_the_clock_are_no_dates() {
+    check_none(
+        "a self-harm urge (8/10) after a text; Crisis Center 24/7 at 301-555-0100",
+        &["8/10", "24/7"],
+    );
+    check("Next appt 8/10.", &[("8/10", "DATE")]);
+}
+
+#[test]
+fn firms_parishes_spelled_names_and_initials() {
+    check(
+        "my lawyer (from Castellano & Burke) says; her employer (Harlow & Finch Architects)",
+        &[
+            ("Castellano & Burke", "ORGANIZATION"),
+            ("Harlow & Finch Architects", "ORGANIZATION"),
+        ],
+    );
+    check_none("Discussed Diet & Exercise at length", &["Diet", "Exercise"]);
+    check(
+        "admitted to St. Brendan's Sept 2086 (mixed features)",
+        &[("St. Brendan's", "ORGANIZATION")],
+    );
+    check_first_word(
+        "about a patient Anthony Russo R U S S O date of birth",
+        &[("R U S S O", "NAME"), ("S O date", "NAME")],
+    );
+    check(
+        "Contact: \"Yesenia G\" +1 956-555-0183",
+        &[("Yesenia G", "NAME")],
+    );
+    check(
+        "[3/30/90, 11:52 PM] Yesenia G: hola",
+        &[("Yesenia G", "NAME")],
+    );
+    check(
+        "at Acadiana Kids Counseling, 610 Evangeline Thruway, Fri; 2250 Old Mill Rd, Bldg C, \
+         Fenwick",
+        &[
+            ("610 Evangeline Thruway", "LOCATION"),
+            ("Bldg C", "LOCATION"),
+        ],
+    );
+}
