@@ -1,7 +1,10 @@
-//! Single-thread throughput of `Engine::redact` on generated mixed notes (~1 MB and ~100 MB).
+//! Single-thread throughput of `Engine::redact` on generated mixed notes (~1 MB and ~100 MB),
+//! and on the hand-written clinical corpus repeated to ~1 MB and ~10 MB.
 //!
-//! `cargo bench -p alcove-deid --bench throughput` prints the median (and best) MB/s of
-//! several runs; `cargo bench -p alcove-deid --bench throughput -- 1MB` runs one size.
+//! The generated notes are dense with identifiers (most sentences hold two or three); the
+//! hand-written ones read like real notes and messages. `cargo bench -p alcove-deid --bench
+//! throughput` prints the median (and best) MB/s of several runs; `cargo bench -p alcove-deid
+//! --bench throughput -- 1MB` runs one size, `-- written-1MB` one of the hand-written.
 
 #[path = "../corpus/gen.rs"]
 mod gen;
@@ -43,6 +46,32 @@ fn measure(engine: &Engine, docs: &[String], runs: usize) -> (f64, f64) {
     (rates[rates.len() / 2], rates[rates.len() - 1])
 }
 
+/// The hand-written corpus's documents (gold marks cut out), repeated to at least `bytes`.
+fn written(bytes: usize) -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/clinical");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    paths.retain(|p| p.extension().is_some_and(|e| e == "txt"));
+    paths.sort();
+    let mut one: Vec<String> = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        for d in alcove_deid::eval::read_inline(&text).unwrap_or_default() {
+            one.push(d.text);
+        }
+    }
+    let size: usize = one.iter().map(String::len).sum();
+    if size == 0 {
+        return Vec::new();
+    }
+    let mut docs = Vec::new();
+    for _ in 0..bytes.div_ceil(size) {
+        docs.extend(one.iter().cloned());
+    }
+    docs
+}
+
 fn main() {
     let t = Instant::now();
     let engine = Engine::new(Config::default());
@@ -55,11 +84,21 @@ fn main() {
         ("1MB", 1_000_000, 15),
         ("10MB", 10_000_000, 5),
         ("100MB", 100_000_000, 3),
+        ("written-1MB", 1_000_000, 15),
+        ("written-10MB", 10_000_000, 5),
     ] {
         if !only.is_empty() && !only.iter().any(|o| o == label) {
             continue;
         }
-        let docs = corpus(size);
+        let docs = if label.starts_with("written") {
+            written(size)
+        } else {
+            corpus(size)
+        };
+        if docs.is_empty() {
+            println!("{label}: skipped, the hand-written corpus is not readable");
+            continue;
+        }
         let bytes: usize = docs.iter().map(String::len).sum();
         let (median, best) = measure(&engine, &docs, runs);
         println!(
