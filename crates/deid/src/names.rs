@@ -64,12 +64,14 @@ const B_ROAD: u32 = 1 << 28;
 const B_ORDINAL: u32 = 1 << 29;
 /// A month's name in Spanish: "enero" … "diciembre".
 const B_MES: u32 = 1 << 30;
+/// A social platform or a word for a user name, before a handle typed without its "@".
+const B_PLATFORM: u32 = 1 << 31;
 
 /// For each cue word, the bits of the lists that hold it: one hash lookup per word
 /// replaces scanning every list.
 pub(crate) fn cue_masks() -> WordMap<u32> {
     let mut m = WordMap::<u32>::default();
-    let lists: [(&[&'static str], u32); 29] = [
+    let lists: [(&[&'static str], u32); 30] = [
         (CONNECTORS, B_CONNECTOR),
         (AUXILIARIES, B_AUX),
         (OBJECT_CUES, B_OBJECT),
@@ -105,6 +107,7 @@ pub(crate) fn cue_masks() -> WordMap<u32> {
         (ROAD_WORDS, B_ROAD),
         (DAY_ORDINALS, B_ORDINAL),
         (MESES, B_MES),
+        (PLATFORMS, B_PLATFORM),
     ];
     for (list, bit) in lists {
         for w in list {
@@ -978,6 +981,68 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     numbers_in_context(c, out);
     spoken_numbers(c, out);
     spoken_dates(c, out);
+    bare_handles(c, out);
+}
+
+const PLATFORMS: &[&str] = &[
+    "snap",
+    "snapchat",
+    "insta",
+    "instagram",
+    "ig",
+    "tiktok",
+    "twitter",
+    "discord",
+    "venmo",
+    "cashapp",
+    "handle",
+    "username",
+    "gamertag",
+    "telegram",
+    "threads",
+];
+
+/// A handle typed without its "@" after its platform: "his snap is dre.wavy23", "insta:
+/// bri_anna.xo". It holds a period, an underscore or a digit, so that "his snap is funny"
+/// stays.
+fn bare_handles(c: &Ctx<'_>, out: &mut Vec<Span>) {
+    let n = c.words.len();
+    let bytes = c.text.as_bytes();
+    for k in 0..n {
+        if !c.lower_is(k, B_PLATFORM) {
+            continue;
+        }
+        let mut j = k + 1;
+        while j < n && j <= k + 2 && matches!(c.words[j].base(), "is" | "name" | "handle" | "was") {
+            j += 1;
+        }
+        let Some(next) = c.words.get(j) else {
+            continue;
+        };
+        let gap = &c.text[c.words[j - 1].end..next.start];
+        if !gap.bytes().all(|b| matches!(b, b' ' | b':' | b'=' | b'-')) || gap.len() > 3 {
+            continue;
+        }
+        let len = bytes[next.start..]
+            .iter()
+            .take(31)
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_'))
+            .count();
+        let token = c.text[next.start..next.start + len].trim_end_matches('.');
+        if (3..=30).contains(&token.len())
+            && token
+                .bytes()
+                .any(|b| matches!(b, b'.' | b'_') || b.is_ascii_digit())
+        {
+            push_span(
+                out,
+                next.start,
+                next.start + token.len(),
+                EntityType::Url,
+                0.7,
+            );
+        }
+    }
 }
 
 const MESES: &[&str] = &[

@@ -1393,3 +1393,24 @@ fn firms_parishes_spelled_names_and_initials() {
         ],
     );
 }
+
+#[test]
+fn handles_without_their_at_and_licences_with_periods() {
+    check(
+        "His snap is hunt.k_09 and insta: bri_anna.xo; my ig is jess22.",
+        &[
+            ("hunt.k_09", "URL"),
+            ("bri_anna.xo", "URL"),
+            ("jess22", "URL"),
+        ],
+    );
+    check_none(
+        "his snap is funny and her insta is private",
+        &["funny", "private"],
+    );
+    check(
+        "OH license LPC.2408817. Ohio license I.2100598-SUPV 2/12/91",
+        &[("LPC.2408817", "LICENSE"), ("I.2100598-SUPV", "LICENSE")],
+    );
+    check_none("MRN: 12345. Next visit", &["Next"]);
+}
