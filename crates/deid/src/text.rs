@@ -243,7 +243,9 @@ pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
         if inner {
             if lower.ends_with("'s") && lower.len() > 2 {
                 base_len -= 2;
-                base_end -= if raw.ends_with("\u{2019}s") { 4 } else { 2 };
+                // A curly apostrophe takes three bytes, before "s" or "S".
+                let curly = raw.ends_with("\u{2019}s") || raw.ends_with("\u{2019}S");
+                base_end -= if curly { 4 } else { 2 };
             } else if lower.ends_with('\'') {
                 base_len -= 1;
                 base_end -= if raw.ends_with('\u{2019}') { 3 } else { 1 };
@@ -334,5 +336,17 @@ mod tests {
         );
         assert!(words[0].sentence_start && words[1].sentence_start);
         assert!(!words[2].sentence_start && words[8].sentence_start);
+    }
+
+    #[test]
+    fn a_possessive_in_capitals_after_a_curly_apostrophe_ends_on_a_character() {
+        // Found by the fuzz target: "QI\u{2019}S" once ended its base inside the apostrophe.
+        for text in ["QI\u{2019}S", "Ann\u{2019}s", "ANN'S", "Jones\u{2019}"] {
+            let lowered = text.to_ascii_lowercase();
+            let words = words(text, &lowered);
+            let w = &words[0];
+            assert!(text.is_char_boundary(w.base_end), "{text}");
+            assert!(!text[..w.base_end].contains(['\'', '\u{2019}']), "{text}");
+        }
     }
 }
