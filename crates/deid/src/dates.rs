@@ -270,8 +270,22 @@ impl DateScanner {
             if p.len() != 2 || !valid_md(p[0], p[1]) || glued(m.start(), m.end()) {
                 continue;
             }
-            // "24/7" is round the clock.
-            if SETTING_CUES.contains(&prev_word(text, m.start()).as_str()) || p[..] == [24, 7] {
+            // "24/7" is round the clock, and "16/4 mg" a dose.
+            let dose = {
+                let after = text[m.end()..].trim_start_matches(' ');
+                let unit = after
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .next()
+                    .unwrap_or("");
+                matches!(
+                    unit,
+                    "mg" | "mcg" | "g" | "ml" | "mL" | "units" | "tabs" | "mmHg"
+                )
+            };
+            if SETTING_CUES.contains(&prev_word(text, m.start()).as_str())
+                || p[..] == [24, 7]
+                || dose
+            {
                 continue;
             }
             // Ratings ("anxiety 7/10", "scored 3/5") are not dates. A score out of 10, or out

@@ -715,6 +715,11 @@ pub(crate) const ORG_WEAK_SUFFIXES: &[&str] = &[
     "rx",
     "crisis",
     "probation",
+    "facility",
+    "corrections",
+    "residential",
+    "airborne",
+    "marines",
 ];
 
 /// Final words that make a capitalised run an organisation.
@@ -888,6 +893,14 @@ pub(crate) const ORG_SUFFIXES: &[&str] = &[
     "pharm",
     "lube",
     "tire",
+    "pantry",
+    "grocery",
+    "spa",
+    "fabricators",
+    "battalion",
+    "regiment",
+    "brigade",
+    "squadron",
     "collective",
     "district",
     "interpreting",

@@ -973,6 +973,7 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     name_fields(c);
     places(c);
     people(c);
+    dotted_initials(c);
     extend_names(c);
     spelled_names(c);
     recurring_names(c);
@@ -982,6 +983,41 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     spoken_numbers(c, out);
     spoken_dates(c, out);
     bare_handles(c, out);
+    closing_initials(c, out);
+}
+
+/// The writer's initials alone on the last line of a note, maybe after a dash or before the
+/// date: "MQ", "- AKB", "KO 6/19/2090".
+fn closing_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
+    let Some(k) = c.words.len().checked_sub(1) else {
+        return;
+    };
+    let w = &c.words[k];
+    if !w.all_caps || !(2..=4).contains(&w.base().len()) || c.shouting {
+        return;
+    }
+    let line_start = c.text[..w.start].rfind('\n').map_or(0, |p| p + 1);
+    let lead = c.text[line_start..w.start].trim();
+    let tail = c.text[w.end..].trim_end();
+    let lead_ok = lead.is_empty() || matches!(lead, "-" | "--" | "\u{2013}" | "\u{2014}");
+    let tail_ok = tail
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'/' | b':' | b'-' | b'.'));
+    let word = w.base().len() >= 3 && c.english(k);
+    let credential = matches!(
+        w.base(),
+        "ok" | "no" | "ps" | "md" | "do" | "rn" | "np" | "pa" | "lpn" | "cna" | "phd" | "lcsw"
+    );
+    if line_start > 0
+        && lead_ok
+        && tail_ok
+        && !word
+        && !credential
+        && !c.info[k].ent.is(F_KEEP)
+        && c.info[k].label.is_none()
+    {
+        push_span(out, w.start, w.end, EntityType::Name, 0.65);
+    }
 }
 
 const PLATFORMS: &[&str] = &[
@@ -1149,6 +1185,9 @@ fn spoken_dates(c: &Ctx<'_>, out: &mut Vec<Span>) {
     for k in 0..n {
         let w = &c.words[k];
         // Most words: no ordinal, and no date-of-birth cue.
+        if !c.lower_is(k, B_ORDINAL | B_MES) && !w.inner && !matches!(w.base_len, 3 | 5) {
+            continue;
+        }
         let hyphenated = w.inner && matches!(w.base().as_bytes().first(), Some(b't'));
         if !c.lower_is(k, B_ORDINAL | B_MES) && !hyphenated && !matches!(w.base(), "birth" | "dob")
         {
@@ -1226,7 +1265,9 @@ fn spoken_dates(c: &Ctx<'_>, out: &mut Vec<Span>) {
             || start > 0
                 && c.joined(start)
                 && c.words[start - 1].base() == "may"
-                && c.words[start - 1].cap;
+                && (c.words[start - 1].cap
+                    || start > 1
+                        && matches!(c.words[start - 2].base(), "on" | "by" | "since" | "until"));
         if month_before {
             // A year spoken after it: "nineteen ninety nine", "two thousand eleven".
             let mut end = k + 1;
@@ -1264,7 +1305,34 @@ fn spoken_dates(c: &Ctx<'_>, out: &mut Vec<Span>) {
         let of_month = k + 2 < n
             && c.words[k + 1].base() == "of"
             && dict::month_number(c.words[k + 2].base()).is_some();
-        if the && !low && ends_clause || the && of_month {
+        // "admitted on the twenty-eighth via the ED", "started on the first by": "on the"
+        // names a day unless a noun of rank follows ("on the first try").
+        let on_the = the
+            && start > 1
+            && c.words[start - 2].base() == "on"
+            && c.joined(start - 1)
+            && !(k + 1 < n
+                && c.joined(k + 1)
+                && (RANK_NOUNS.contains(&c.words[k + 1].base())
+                    || matches!(
+                        c.words[k + 1].base(),
+                        "try"
+                            | "attempt"
+                            | "page"
+                            | "list"
+                            | "line"
+                            | "one"
+                            | "day"
+                            | "night"
+                            | "week"
+                            | "visit"
+                            | "session"
+                            | "call"
+                            | "round"
+                            | "dose"
+                            | "hand"
+                    )));
+        if the && !low && ends_clause || the && of_month || on_the {
             let end = if of_month {
                 c.words[k + 2].end
             } else {
@@ -1887,6 +1955,73 @@ fn name_fields(c: &mut Ctx<'_>) {
             && !c.lower_is(i - 1, B_FUNCTION | B_RELATION)
         {
             c.set(i - 1, EntityType::Name, 0.75);
+        } else if line_start
+            && w.cap
+            && w.base().len() >= 3
+            && !c.english(i - 1)
+            && !c.info[i - 1].ent.is(F_KEEP | F_REGION)
+            && {
+                // "ROZ:", "Tolu:": a word that is no name on the lists speaks when it opens
+                // two lines or more of the transcript.
+                let raw = &c.text[w.start..w.end];
+                let mut lines = c.text.match_indices(raw).filter(|&(at, _)| {
+                    (at == 0 || c.text.as_bytes()[at - 1] == b'\n')
+                        && c.text[at + raw.len()..].starts_with(": ")
+                });
+                lines.next().is_some() && lines.next().is_some()
+            }
+        {
+            c.set(i - 1, EntityType::Name, 0.7);
+        } else if w.base_len == 1 && i >= 2 && c.joined(i - 1) {
+            // "[CHAT 4:06 PM] jade o:", "Yesenia G:": a first name and an initial.
+            let f = &c.words[i - 2];
+            let before = c.text[..f.start].trim_end_matches([' ', '\t']);
+            if (before.ends_with(']') || before.is_empty() || before.ends_with('\n'))
+                && c.first_name(i - 2)
+                && f.base().len() >= 3
+            {
+                c.set(i - 2, EntityType::Name, 0.7);
+                c.set(i - 1, EntityType::Name, 0.7);
+            }
+        }
+    }
+    chat_senders(c);
+}
+
+/// The senders of a meeting's chat: "From jordan.k to Everyone:", "From Amanda Whitfield to
+/// Rich D (Direct Message):".
+fn chat_senders(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    for k in 0..n {
+        if c.words[k].base() != "from" || !c.words[k].cap {
+            continue;
+        }
+        let Some(to) = (k + 2..n.min(k + 5)).find(|&j| c.words[j].base() == "to") else {
+            continue;
+        };
+        let line_end = c.text[c.words[to].end..]
+            .find('\n')
+            .map_or(c.text.len(), |e| c.words[to].end + e);
+        let rest = &c.text[c.words[to].end..line_end];
+        let Some(colon) = rest.find(':') else {
+            continue;
+        };
+        let head = &rest[..colon];
+        let everyone = head.trim().eq_ignore_ascii_case("everyone");
+        let direct = head.contains("(Direct Message)") || head.contains("(Privately)");
+        if !everyone && !direct {
+            continue;
+        }
+        for j in k + 1..to {
+            c.set(j, EntityType::Name, 0.75);
+        }
+        if direct {
+            let stop = c.words[to].end + head.find('(').unwrap_or(colon);
+            let mut j = to + 1;
+            while j < n && c.words[j].end <= stop {
+                c.set(j, EntityType::Name, 0.75);
+                j += 1;
+            }
         }
     }
 }
@@ -2040,6 +2175,12 @@ const UNITS: &[&str] = NUMBER_WORDS.split_at(9).0;
 /// Words that make a number after them an age: "aged ninety-one".
 const AGE_BEFORE: &[&str] = &["age", "aged", "turned", "turning", "turns", "reached"];
 
+/// Words after a number that make it no age: "be ninety minutes late".
+const NOT_AGE_UNITS: &[&str] = &[
+    "minutes", "min", "mins", "seconds", "hours", "days", "percent", "dollars", "pounds", "miles",
+    "degrees", "feet", "times", "people", "patients", "sessions", "units",
+];
+
 /// Words that make a number before them an age: "ninety-two years old", "ninety yo".
 const AGE_AFTER: &[&str] = &["year", "years", "yr", "yrs", "yo", "y"];
 
@@ -2148,7 +2289,16 @@ fn ages_in_words(c: &Ctx<'_>, out: &mut Vec<Span>) {
             || i > 0
                 && c.joined(i)
                 && matches!(c.words[i - 1].lower.as_ref(), "he's" | "she's" | "hes" | "shes");
+        // "I'll be ninety in August", "she lived to ninety-six" (not "be ninety minutes").
+        let becoming = i > 0
+            && c.joined(i)
+            && (c.words[i - 1].base() == "be"
+                || i > 1 && c.words[i - 1].base() == "to" && c.words[i - 2].base() == "lived")
+            && !parts
+                .get(p)
+                .is_some_and(|&(next, _)| NOT_AGE_UNITS.contains(&next));
         let before = copula
+            || becoming
             || i > 0 && c.joined(i) && AGE_BEFORE.contains(&c.words[i - 1].base())
             // "going on ninety-four"
             || i > 1
@@ -3781,6 +3931,47 @@ fn extend_names(c: &mut Ctx<'_>) {
     }
 }
 
+/// A person's two initials with their periods, "J.M." or "R.T.", which therapists write for
+/// clients they do not name; abbreviations of that shape ("U.S.", "P.M.", "M.D.", "N.Y.")
+/// stay.
+fn dotted_initials(c: &mut Ctx<'_>) {
+    const NOT_INITIALS: &[&str] = &[
+        "us", "uk", "eu", "un", "po", "am", "pm", "ba", "bs", "ma", "ms", "md", "rn", "np", "pa",
+        "do", "jd", "er", "or", "iv", "pt", "ot", "dc", "aa", "na", "ad", "bc", "pc", "st", "vs",
+        "ie", "eg", "rx", "dx", "hx", "tx", "sx", "fx", "cc", "mr", "dr", "oz", "lb", "sr", "jr",
+        "ok", "av", "ed", "ps", "nb", "qd", "hs", "ac", "pc", "bm", "gi", "gu", "os", "od", "ou",
+    ];
+    let n = c.words.len();
+    let bytes = c.text.as_bytes();
+    let single = |k: usize| {
+        let w = &c.words[k];
+        w.cap && w.base_len == 1 && w.lower.len() == 1 && bytes.get(w.end) == Some(&b'.')
+    };
+    for i in 0..n.saturating_sub(1) {
+        if !single(i) || !single(i + 1) || c.words[i + 1].start != c.words[i].end + 1 {
+            continue;
+        }
+        // Part of a longer chain ("U.S.A.", "J.R.R.") is no pair of initials.
+        let chained_before = i > 0 && single(i - 1) && c.words[i - 1].end + 1 == c.words[i].start;
+        let chained_after =
+            i + 2 < n && single(i + 2) && c.words[i + 2].start == c.words[i + 1].end + 1;
+        let pair = [
+            c.words[i].lower.as_bytes()[0],
+            c.words[i + 1].lower.as_bytes()[0],
+        ];
+        let pair = std::str::from_utf8(&pair).unwrap_or("");
+        if chained_before
+            || chained_after
+            || NOT_INITIALS.contains(&pair)
+            || dict::STATE_CODES.iter().any(|(s, _)| *s == pair)
+        {
+            continue;
+        }
+        c.set(i, EntityType::Name, 0.7);
+        c.set(i + 1, EntityType::Name, 0.7);
+    }
+}
+
 /// A name spelled out letter by letter after it, as callers do on voicemail: "Anthony Russo,
 /// R U S S O".
 fn spelled_names(c: &mut Ctx<'_>) {
@@ -3788,7 +3979,17 @@ fn spelled_names(c: &mut Ctx<'_>) {
     let letter = |k: usize| c.words[k].cap && c.words[k].base_len == 1;
     let mut i = 0;
     while i + 3 < n {
-        if !matches!(c.info[i].label, Some((EntityType::Name, _))) || !letter(i + 1) {
+        // After a name, or after "spelled" / "that's" as dictation reads it out.
+        if !letter(i + 1) {
+            i += 1;
+            continue;
+        }
+        let cue = matches!(c.info[i].label, Some((EntityType::Name, _)))
+            || matches!(
+                c.words[i].lower.as_ref(),
+                "spelled" | "spelling" | "that's" | "thats"
+            );
+        if !cue {
             i += 1;
             continue;
         }
@@ -3825,10 +4026,17 @@ fn recurring_names(c: &mut Ctx<'_>) {
     }
     found.sort_unstable();
     found.dedup();
+    // The first letters of the names found, as a bit mask: most words start with none.
+    let firsts = found
+        .iter()
+        .fold(0u32, |m, f| m | 1 << (f.as_bytes()[0] & 31));
     for (i, w) in words.iter().enumerate() {
         let info = &c.info[i];
         // Most words: labelled, or ordinary words in lowercase, which come back as no name.
-        if info.label.is_some() || !w.cap && info.eng {
+        if info.label.is_some()
+            || !w.cap && info.eng
+            || firsts & 1 << (w.lower.as_bytes()[0] & 31) == 0
+        {
             continue;
         }
         if info.safe || info.cal || w.base().len() < 3 || found.binary_search(&w.base()).is_err() {

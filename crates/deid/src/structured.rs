@@ -513,6 +513,9 @@ impl Scanners {
             return;
         }
         let cue = cue_type(text, start);
+        // "89-CR-1142", "2089-DC-00317", "HC-DVD-2090-118": the groups before the letters
+        // that start the match belong to the number.
+        let start = id_groups_before(text.as_bytes(), start);
         let (kind, score) = if upper.len() == 17 && vin_valid(upper.as_bytes()) {
             (EntityType::Vehicle, 0.95)
         } else if upper.len() == 9 && dea_valid(upper.as_bytes()) {
@@ -533,6 +536,31 @@ impl Scanners {
             score,
         });
     }
+}
+
+/// The start of an identifier whose match begins at `start`, taking in up to two groups of
+/// one to five letters or digits joined to it by hyphens, when the first opens a word.
+fn id_groups_before(b: &[u8], start: usize) -> usize {
+    let mut s = start;
+    for _ in 0..2 {
+        if s < 2 || b[s - 1] != b'-' {
+            break;
+        }
+        let k = b[..s - 1]
+            .iter()
+            .rev()
+            .take(6)
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        let first = s - 1 - k;
+        let opens_word =
+            first == 0 || matches!(b[first - 1], b' ' | b'\t' | b'\n' | b'#' | b':' | b'(');
+        if k == 0 || k > 5 || !opens_word {
+            break;
+        }
+        s = first;
+    }
+    s
 }
 
 /// "2004-2010" or "0700-1930": a span of years or a shift, no identifier.

@@ -1414,3 +1414,66 @@ fn handles_without_their_at_and_licences_with_periods() {
     );
     check_none("MRN: 12345. Next visit", &["Next"]);
 }
+
+#[test]
+fn transcripts_chats_and_closing_initials() {
+    // A speaker label that is on no list speaks when it opens two lines or more.
+    check(
+        "COUNSELOR: How are the mornings?\nROZ: The worst.\nCOUNSELOR: Say more.\nROZ: Fine.",
+        &[("ROZ", "NAME")],
+    );
+    check_none(
+        "COUNSELOR: ok\nCLIENT: yes\nCOUNSELOR: good",
+        &["COUNSELOR", "CLIENT"],
+    );
+    check(
+        "[7:04 PM] From jordan.k to Everyone: cant get my cam on\n\
+         [7:20 PM] From Amanda Whitfield to Rich D (Direct Message): ok",
+        &[
+            ("jordan", "NAME"),
+            ("Amanda Whitfield", "NAME"),
+            ("Rich D", "NAME"),
+        ],
+    );
+    check_none("From the start to the end: ok", &["start", "end"]);
+    check("[CHAT 4:06 PM] jade o: sorry", &[("jade o", "NAME")]);
+    check("note text here.\nKO 6/19/2090\n", &[("KO", "NAME")]);
+    check("note text.\n- AKB\n", &[("AKB", "NAME")]);
+    check_none("note text.\nEND\n", &["END"]);
+    // Dotted initials are a person's; abbreviations of that shape stay.
+    check(
+        "So, J.M. - thirty-four, single dad. With R.T., my guy at the jail",
+        &[("J", "NAME"), ("M", "NAME"), ("R", "NAME"), ("T", "NAME")],
+    );
+    check_none(
+        "Born in the U.S. at 3 P.M., seen by M.D. in N.Y. and the U.S.A.",
+        &["U.S", "P.M", "M.D", "N.Y"],
+    );
+    // Names read out letter by letter in dictation.
+    check(
+        "doctor farah haddad comma that's H A D D A D comma dictating",
+        &[("H A D D A D", "NAME")],
+    );
+}
+
+#[test]
+fn ages_becoming_days_after_on_the_and_hyphenated_case_numbers() {
+    check_redact(
+        "I'll be ninety in the fall. She lived to ninety-six.",
+        "I'll be 90+ in the fall. She lived to 90+.",
+    );
+    check_none("I will be ninety minutes late", &["ninety"]);
+    check(
+        "admitted on the twenty-eighth via the ED; started on the first by the hospitalist",
+        &[("twenty-eighth", "DATE"), ("first", "DATE")],
+    );
+    check_none("got it on the first try", &["first"]);
+    check(
+        "County District Court case 89-CR-1142; DVD log # HC-DVD-2090-118]",
+        &[("89-CR-1142", "ID"), ("HC-DVD-2090-118", "ID")],
+    );
+    check_none(
+        "buprenorphine/naloxone 16/4 mg daily; attended 3/3 groups",
+        &["16/4"],
+    );
+}
