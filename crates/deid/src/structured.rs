@@ -308,6 +308,12 @@ impl Scanners {
                 push(out, start, end, phone_kind(text, start), 0.7);
             }
         }
+        // Medicare beneficiary identifiers: their letters and digits have fixed places.
+        for &i in &st.digit_word {
+            if let Some(end) = mbi_end(bytes, i) {
+                push(out, i, end, EntityType::HealthPlan, 0.9);
+            }
+        }
         for m in self.vin.find_at(text, st.cued(C_VIN)) {
             if vin_valid(m.as_str().as_bytes()) {
                 push(out, m.start(), m.end(), EntityType::Vehicle, 0.95);
@@ -561,6 +567,41 @@ fn id_groups_before(b: &[u8], start: usize) -> usize {
         s = first;
     }
     s
+}
+
+/// The end of a Medicare beneficiary identifier starting at `i`: eleven places, digit 1-9,
+/// letter, letter or digit, digit, letter, letter or digit, digit, letter, letter, digit,
+/// digit, with hyphens allowed after the fourth and seventh ("1EG4-TE5-MK72"); the letters
+/// leave out S, L, O, I, B and Z. `None` for anything else.
+pub(crate) fn mbi_end(b: &[u8], i: usize) -> Option<usize> {
+    // Most digit words fail here: a letter must follow the first digit.
+    if !b.get(i + 1).is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let letter =
+        |c: u8| c.is_ascii_uppercase() && !matches!(c, b'S' | b'L' | b'O' | b'I' | b'B' | b'Z');
+    let either = |c: u8| c.is_ascii_digit() || letter(c);
+    let mut at = i;
+    for place in 0..11 {
+        if (place == 4 || place == 7) && b.get(at) == Some(&b'-') {
+            at += 1;
+        }
+        let c = *b.get(at)?;
+        let ok = match place {
+            0 => (b'1'..=b'9').contains(&c),
+            1 | 4 | 7 | 8 => letter(c),
+            2 | 5 => either(c),
+            _ => c.is_ascii_digit(),
+        };
+        if !ok {
+            return None;
+        }
+        at += 1;
+    }
+    let boundary = (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+        && b.get(at)
+            .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'-');
+    boundary.then_some(at)
 }
 
 /// "2004-2010" or "0700-1930": a span of years or a shift, no identifier.

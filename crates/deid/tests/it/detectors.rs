@@ -1477,3 +1477,21 @@ fn ages_becoming_days_after_on_the_and_hyphenated_case_numbers() {
         &["16/4"],
     );
 }
+
+#[test]
+fn medicare_beneficiary_identifiers_by_their_places() {
+    check(
+        "Secondary 4TQ7KD2MN81 on file; card shows 1EG4-TE5-MK72.",
+        &[
+            ("4TQ7KD2MN81", "HEALTH_PLAN"),
+            ("1EG4-TE5-MK72", "HEALTH_PLAN"),
+        ],
+    );
+    // An S, L, O, I, B or Z, or a letter where a digit belongs, makes it something else.
+    let text = "code 1SG4-TE5-MK72 and 1EGA-TE5-MK72";
+    let spans = engine().find(text);
+    assert!(
+        spans.iter().all(|s| s.kind != EntityType::HealthPlan),
+        "{spans:?}"
+    );
+}
