@@ -237,7 +237,7 @@ const fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
             (b"ste", C_UNIT),
             (b"sep", C_DATE),
         ],
-        b't' => &[(b"turn", C_AGE), (b"the ", C_DATE)],
+        b't' => &[(b"turn", C_AGE), (b"the ", C_DATE), (b"tag", C_ID)],
         b'u' => &[(b"unit", C_UNIT | C_ID)],
         b'v' => &[(b"vin", C_ID), (b"voiceprint", C_ID)],
         _ => &[],

@@ -1495,3 +1495,12 @@ fn medicare_beneficiary_identifiers_by_their_places() {
         "{spans:?}"
     );
 }
+
+#[test]
+fn tags_are_plates_unless_they_are_asset_tags() {
+    check(
+        "gray Honda Fit, TN tag 8T4-9KQ; the facility iPad (asset tag HP-IPAD-0417)",
+        &[("8T4-9KQ", "VEHICLE"), ("HP-IPAD-0417", "DEVICE")],
+    );
+    check_none("the tag on his shirt was itchy", &["tag"]);
+}
