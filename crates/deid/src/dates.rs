@@ -279,7 +279,20 @@ impl DateScanner {
                     .unwrap_or("");
                 matches!(
                     unit,
-                    "mg" | "mcg" | "g" | "ml" | "mL" | "units" | "tabs" | "mmHg"
+                    "mg" | "mcg"
+                        | "g"
+                        | "ml"
+                        | "mL"
+                        | "units"
+                        | "tabs"
+                        | "mmHg"
+                        | "ppd"
+                        | "sessions"
+                        | "groups"
+                        | "visits"
+                        | "attended"
+                        | "present"
+                        | "correct"
                 )
             };
             if SETTING_CUES.contains(&prev_word(text, m.start()).as_str())
@@ -440,8 +453,16 @@ impl DateScanner {
                     lower.as_str(),
                     "feb" | "apr" | "jun" | "jul" | "aug" | "sept" | "oct" | "nov"
                 );
-                let ok = full && ((cap && lower != "may") || cued) && (lower != "may" || cap)
-                    || short && cued;
+                // "the Fourth of July" is a holiday.
+                let holiday = lower == "july" && {
+                    let before = text[..m.start()].trim_end_matches(' ');
+                    before.len() >= 9
+                        && before.is_char_boundary(before.len() - 9)
+                        && before[before.len() - 9..].eq_ignore_ascii_case("fourth of")
+                };
+                let ok = (full && ((cap && lower != "may") || cued) && (lower != "may" || cap)
+                    || short && cued)
+                    && !holiday;
                 if !ok {
                     continue;
                 }

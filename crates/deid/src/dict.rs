@@ -720,6 +720,11 @@ pub(crate) const ORG_WEAK_SUFFIXES: &[&str] = &[
     "residential",
     "airborne",
     "marines",
+    "gi",
+    "ortho",
+    "orthopaedics",
+    "packing",
+    "rescue",
 ];
 
 /// Final words that make a capitalised run an organisation.
@@ -897,6 +902,8 @@ pub(crate) const ORG_SUFFIXES: &[&str] = &[
     "grocery",
     "spa",
     "fabricators",
+    "taxi",
+    "lodge",
     "battalion",
     "regiment",
     "brigade",
@@ -914,6 +921,9 @@ pub(crate) const ORG_SUFFIXES: &[&str] = &[
 /// Words that precede or follow a capitalised place: "the Riverside neighborhood".
 pub(crate) const PLACE_SUFFIXES: &[&str] = &[
     "county",
+    "cemetery",
+    "pond",
+    "flats",
     "city",
     "town",
     "township",

@@ -1302,9 +1302,11 @@ fn spoken_dates(c: &Ctx<'_>, out: &mut Vec<Span>) {
         let low = day.is_some_and(|d| d <= 3);
         let after = c.text[w.base_end..].trim_start_matches(['"', '\'', ' ']);
         let ends_clause = after.is_empty() || after.starts_with(['?', '.', '!', ',', ';', ')']);
+        // ... but "the Fourth of July" is a holiday.
         let of_month = k + 2 < n
             && c.words[k + 1].base() == "of"
-            && dict::month_number(c.words[k + 2].base()).is_some();
+            && dict::month_number(c.words[k + 2].base()).is_some()
+            && !(w.base() == "fourth" && c.words[k + 2].base() == "july");
         // "admitted on the twenty-eighth via the ED", "started on the first by": "on the"
         // names a day unless a noun of rank follows ("on the first try").
         let on_the = the
@@ -2509,6 +2511,14 @@ fn organisations(c: &mut Ctx<'_>) {
                 || i + 1 < n
                     && c.joined(i + 1)
                     && matches!(c.words[i + 1].lower.as_ref(), "ed" | "er" | "emergency"));
+        // "HVMC", "UPMC": a medical center's acronym names it wherever it stands.
+        let center_acronym = end - i == 1
+            && c.words[i].all_caps
+            && (3..=6).contains(&c.words[i].base().len())
+            && c.words[i].base().ends_with("mc")
+            && !c.english(i)
+            && !c.info[i].ent.is(F_KEEP);
+        let hospital_acronym = hospital_acronym || center_acronym;
         let end = if hospital_acronym { i + 1 } else { end };
         // "Compassionate Care Hospice of Greater Boston": a place after "of" belongs to the name,
         // and it sets a weak last word apart.
@@ -2614,6 +2624,17 @@ fn recurring_organisations(c: &mut Ctx<'_>) {
         }
         let first = words[k].base();
         if !found.iter().any(|&(a, _)| words[a].base() == first) {
+            continue;
+        }
+        // "Ketterman Community Hospital" then "Ketterman in Nov": a first word that is no
+        // English word or first name stands for the whole name.
+        let alone = (k + 1 >= n || !c.joined(k + 1) || !words[k + 1].cap)
+            && !c.english(k)
+            && !c.first_name(k)
+            && !c.calendar(k)
+            && !c.lower_is(k, B_TITLE);
+        if alone {
+            c.set(k, EntityType::Organization, 0.7);
             continue;
         }
         let Some(&(a, b)) = found.iter().find(|&&(a, b)| {
@@ -3141,6 +3162,23 @@ fn town_before_zip(c: &Ctx<'_>, e: usize) -> bool {
         return false;
     };
     let after = c.text.as_bytes()[w.end..].trim_ascii_start();
+    // "lives alone in Kestrel Point, NH; son Declan": after a place's cue, the code may end
+    // the clause without a ZIP code.
+    let cued = e >= 2 && {
+        let mut s = e - 1;
+        while s > 0 && c.joined(s) && c.words[s].cap {
+            s -= 1;
+        }
+        s + 1 < e && c.lower_is(s, B_LOC_CUE) && !c.words[s].cap
+    };
+    if cued
+        && c.text
+            .as_bytes()
+            .get(w.end)
+            .is_none_or(|b| matches!(b, b';' | b'.' | b',' | b')' | b'\n'))
+    {
+        return true;
+    }
     after.len() >= 5
         && after[0] == zip_first
         && after[..5].iter().all(u8::is_ascii_digit)

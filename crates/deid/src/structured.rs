@@ -1085,7 +1085,11 @@ fn zip_context(text: &str, start: usize) -> bool {
         && r[n - 2].is_ascii_uppercase()
         && (n == 2 || !r[n - 3].is_ascii_alphabetic())
     {
-        return true;
+        // A state's code, not any two capitals ("3:00 pm ET 90834-95" is a billing code).
+        let code = [r[n - 2].to_ascii_lowercase(), r[n - 1].to_ascii_lowercase()];
+        return crate::dict::STATE_CODES
+            .iter()
+            .any(|(s, _)| s.as_bytes() == code);
     }
     // A state name just before ("Ohio 43004") is checked by the engine's region list; a
     // comma-separated city before it is enough here.

@@ -83,6 +83,12 @@ fn every_batch_meets_its_floors() {
         0.925,
         0.955,
     );
+    check(
+        &["eighth-hospital.txt", "eighth-progress.txt"],
+        24,
+        0.95,
+        0.965,
+    );
 }
 
 #[test]

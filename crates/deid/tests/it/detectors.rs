@@ -1504,3 +1504,38 @@ fn tags_are_plates_unless_they_are_asset_tags() {
     );
     check_none("the tag on his shirt was itchy", &["tag"]);
 }
+
+#[test]
+fn short_forms_of_hospitals_and_towns_before_a_state() {
+    check(
+        "Prior admissions: HVMC 4/3/88 for CHF; presented to Ketterman Community Hospital \
+         on 2/1, and Ketterman in Nov 2087.",
+        &[("HVMC", "ORGANIZATION")],
+    );
+    check_first_word(
+        "presented to Ketterman Community Hospital on 2/1, and Ketterman in Nov 2087.",
+        &[("Ketterman in", "ORGANIZATION")],
+    );
+    check(
+        "Lives alone in Kestrel Point, NH; son Declan will stay",
+        &[("Kestrel Point", "LOCATION")],
+    );
+    check(
+        "Seen by Jane Stone, MD; then Ana Ruiz, PA.",
+        &[("Jane Stone", "NAME"), ("Ana Ruiz", "NAME")],
+    );
+    // Two capitals before five digits are a ZIP code's state only when they are a state's.
+    check_none("3:00-3:50 pm ET 90834-95, POS 02", &["90834"]);
+    check_none(
+        "after the Fourth of July cookout; smokes 1/2 ppd; attends (11/12 sessions)",
+        &["July", "1/2", "11/12"],
+    );
+    check(
+        "drives for Blue Line Taxi; hosting at the Elks Lodge; buried at Holy Cross Cemetery",
+        &[
+            ("Blue Line Taxi", "ORGANIZATION"),
+            ("Elks Lodge", "ORGANIZATION"),
+            ("Holy Cross Cemetery", "LOCATION"),
+        ],
+    );
+}
