@@ -984,6 +984,73 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     spoken_dates(c, out);
     bare_handles(c, out);
     closing_initials(c, out);
+    signed_initials(c, out);
+}
+
+/// Initials that sign an entry: "-tw" or "-SV" closing a line, "Rec'd 2/24 by TW",
+/// "Collected by: HB", "Opr: KLW".
+fn signed_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
+    let n = c.words.len();
+    let bytes = c.text.as_bytes();
+    for k in 0..n {
+        let w = &c.words[k];
+        if !(2..=3).contains(&w.base().len()) || w.inner || c.info[k].label.is_some() {
+            continue;
+        }
+        let initials = w.all_caps || !w.cap;
+        if !initials || c.info[k].ent.is(F_KEEP) || w.base().len() == 3 && c.english(k) {
+            continue;
+        }
+        let after = &c.text[w.end..];
+        let line_end = after.trim_start_matches([' ', '\t']).is_empty()
+            || after
+                .trim_start_matches([' ', '\t'])
+                .starts_with(['\n', '\r']);
+        // "-tw" closing its line, the dash right before the letters.
+        let dashed = w.start >= 1
+            && bytes[w.start - 1] == b'-'
+            && (w.start == 1 || matches!(bytes[w.start - 2], b' ' | b'\t' | b'\n'))
+            && line_end;
+        // "by TW", "Collected by: HB", "Opr: KLW": capitals after the signer's cue.
+        // After "by" only when an entry's verb or its time comes first ("referred by: EAP"
+        // names an agency).
+        let signer_cue = k > 0
+            && matches!(c.text[c.words[k - 1].end..w.start].trim(), "" | ":")
+            && match c.words[k - 1].base() {
+                "opr" => true,
+                "by" => {
+                    k > 1 && {
+                        let v = &c.words[k - 2];
+                        let timed = v.start > 0 && bytes[v.start - 1].is_ascii_digit()
+                            || c.text[v.end..c.words[k - 1].start]
+                                .bytes()
+                                .any(|b| b.is_ascii_digit());
+                        timed
+                            || matches!(
+                                v.lower.as_ref(),
+                                "collected"
+                                    | "rec'd"
+                                    | "received"
+                                    | "signed"
+                                    | "entered"
+                                    | "reviewed"
+                                    | "verified"
+                                    | "typed"
+                                    | "transcribed"
+                                    | "drawn"
+                                    | "completed"
+                                    | "scanned"
+                                    | "logged"
+                            )
+                    }
+                }
+                _ => false,
+            };
+        let signed = w.all_caps && !c.english(k) && signer_cue;
+        if dashed || signed {
+            push_span(out, w.start, w.end, EntityType::Name, 0.65);
+        }
+    }
 }
 
 /// The writer's initials alone on the last line of a note, maybe after a dash or before the
@@ -2415,6 +2482,13 @@ fn organisations(c: &mut Ctx<'_>) {
             .find(|&e| ends_name(e))
             .unwrap_or(run_end);
         let mut end = named_end;
+        // "Release of Protected Health Information", "Mental Health Records": a kind of
+        // record, no organisation.
+        let record_kind = named_end < run_end
+            && matches!(
+                c.words[named_end].base(),
+                "information" | "records" | "record" | "privacy" | "policy"
+            );
         // "Kenning County District Court": organisation words after the one that ends it.
         while end < run_end && c.lower_is(end, B_ORG_SUFFIX | B_ORG_WEAK) && !generic_weak(c, end) {
             end += 1;
@@ -2453,7 +2527,7 @@ fn organisations(c: &mut Ctx<'_>) {
                 "mr" | "mrs" | "ms" | "miss" | "mx" | "dr"
             )
             && c.surname(i + 1);
-        let suffix = (end - i >= 2 && ends_name(named_end) || legal > 0)
+        let suffix = (end - i >= 2 && ends_name(named_end) && !record_kind || legal > 0)
             && !courtesy
             && !generic_unit
             && !heading(c, i, run_end);
@@ -3050,7 +3124,32 @@ fn places(c: &mut Ctx<'_>) {
                 let after_place = i > 0
                     && c.words[i].gap == Gap::CommaSpace
                     && matches!(c.info[i - 1].label, Some((EntityType::Location, _)));
-                if len == 1 && !cued && !after_place && c.first_name(i) {
+                // Only the regions that are common first names read as people by default;
+                // "Florida" or "Nevada" is a person only when a surname or a verb of speech
+                // follows ("Florida Jenkins", "Nevada said").
+                let common_name = matches!(
+                    c.words[i].base(),
+                    "jordan"
+                        | "georgia"
+                        | "virginia"
+                        | "india"
+                        | "carolina"
+                        | "dakota"
+                        | "montana"
+                        | "chad"
+                        | "kenya"
+                        | "asia"
+                );
+                let person_follows = i + 1 < n
+                    && c.joined(i + 1)
+                    && (c.words[i + 1].cap && c.surname(i + 1) && !c.english(i + 1)
+                        || c.lower_is(i + 1, B_SPEECH | B_AUX));
+                if len == 1
+                    && !cued
+                    && !after_place
+                    && c.first_name(i)
+                    && (common_name || person_follows)
+                {
                     continue;
                 }
                 matched = len;
@@ -3978,6 +4077,7 @@ fn dotted_initials(c: &mut Ctx<'_>) {
         "do", "jd", "er", "or", "iv", "pt", "ot", "dc", "aa", "na", "ad", "bc", "pc", "st", "vs",
         "ie", "eg", "rx", "dx", "hx", "tx", "sx", "fx", "cc", "mr", "dr", "oz", "lb", "sr", "jr",
         "ok", "av", "ed", "ps", "nb", "qd", "hs", "ac", "pc", "bm", "gi", "gu", "os", "od", "ou",
+        "rd", "rr",
     ];
     let n = c.words.len();
     let bytes = c.text.as_bytes();
@@ -4077,7 +4177,13 @@ fn recurring_names(c: &mut Ctx<'_>) {
         {
             continue;
         }
-        if info.safe || info.cal || w.base().len() < 3 || found.binary_search(&w.base()).is_err() {
+        // A state or country comes back as itself ("Florida: I believe Florida ...").
+        if info.safe
+            || info.cal
+            || info.ent.is(F_REGION)
+            || w.base().len() < 3
+            || found.binary_search(&w.base()).is_err()
+        {
             continue;
         }
         let english = info.eng || info.ent.is(F_KEEP);

@@ -225,7 +225,14 @@ const fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
             (b"p.", C_PO_BOX),
             (b"p ", C_PO_BOX),
         ],
-        b'r' => &[(b"record", C_ID)],
+        b'r' => &[
+            (b"record", C_ID),
+            (b"rr", C_PO_BOX),
+            (b"r.", C_PO_BOX),
+            (b"rd", C_PO_BOX),
+            (b"rural", C_PO_BOX),
+        ],
+        b'h' => &[(b"hc", C_PO_BOX)],
         b's' => &[
             (b"subscriber", C_ID),
             (b"serial", C_ID),
@@ -318,8 +325,16 @@ fn date_head(rest: &[u8]) -> bool {
     std::str::from_utf8(&word[..len]).is_ok_and(|w| crate::dict::month_number(w).is_some())
 }
 
-/// `p\.? ?o\.? ?box` (without ASCII case).
+/// `p\.? ?o\.? ?box` (without ASCII case), or a rural route's head with "box" soon after.
 fn po_box_head(rest: &[u8]) -> bool {
+    // A rural route or highway contract: "RR 3 Box", "R.D. 1, Box", "HC 64 Box" — its
+    // box follows within 16 bytes.
+    if !matches!(rest.first(), Some(b'p' | b'P')) {
+        return rest
+            .windows(4)
+            .take(16)
+            .any(|w| w.eq_ignore_ascii_case(b"box "));
+    }
     let mut j = 1;
     let skip = |j: &mut usize, c: u8| {
         if rest.get(*j) == Some(&c) {

@@ -101,7 +101,11 @@ impl Scanners {
             street_lower: StartRegex::new(&format!(
                 r"\b[0-9]{{1,6}} [a-z]+(?: [a-z]+)? (?:{LOWER_STREET_TYPES})\b"
             )),
-            po_box: StartRegex::new(r"(?i)\bp\.? ?o\.? ?box [0-9]+\b"),
+            // Post office boxes, and rural routes and highway contracts with their box
+            // ("RR 3 Box 219", "R.D. 1, Box 77", "HC 64 Box 12").
+            po_box: StartRegex::new(
+                r"(?i)\b(?:p\.? ?o\.? ?box [0-9]+|(?:rr|r\.r\.|rd|r\.d\.|hc|rural route) ?[0-9]{1,4},? box [0-9]{1,5})\b",
+            ),
             age: StartRegex::new(
                 r"(?i)\b(?:9[0-9]|1[0-9]{2})(?:(?: ?- ?| )?(?:(?:years?|yrs?|y/o|yo)(?:[ \-]old)?\b|y\.o\.)|(?-i:[FM])\b)",
             ),

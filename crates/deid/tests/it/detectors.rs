@@ -1539,3 +1539,42 @@ fn short_forms_of_hospitals_and_towns_before_a_state() {
         ],
     );
 }
+
+#[test]
+fn rural_routes_signed_initials_and_states_that_are_names() {
+    check(
+        "HC 64 Box 12\nAddr: R.D. 1, Box 77, Stanfordville\nRR 3 Box 219",
+        &[
+            ("HC 64 Box 12", "LOCATION"),
+            ("R.D. 1, Box 77", "LOCATION"),
+            ("RR 3 Box 219", "LOCATION"),
+        ],
+    );
+    check(
+        "Rec'd 2/24 11:20a by TW. LVM at 740-555-0133 (cell). -tw\nCollected by: HB   Vein\n\
+         Opr: KLW   Caller: Mrs. Fuentes",
+        &[
+            ("TW", "NAME"),
+            ("tw", "NAME"),
+            ("HB", "NAME"),
+            ("KLW", "NAME"),
+        ],
+    );
+    check_none(
+        "written by the team; a re-do -ok\nEnclosure: Authorization for Release of Protected \
+         Health Information (2 pp.)",
+        &["team", "Protected", "Health"],
+    );
+    check_none(
+        "- Florida: I believe Florida participates in PSYPACT during the Florida stay",
+        &["Florida"],
+    );
+    check(
+        "Jordan said hi; Nevada said no; Florida Jenkins called",
+        &[
+            ("Jordan", "NAME"),
+            ("Nevada", "NAME"),
+            ("Florida Jenkins", "NAME"),
+        ],
+    );
+}
