@@ -994,6 +994,11 @@ fn signed_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
     let bytes = c.text.as_bytes();
     for k in 0..n {
         let w = &c.words[k];
+        // Most words: neither in capitals nor right after a dash.
+        let after_dash = w.start >= 1 && bytes[w.start - 1] == b'-';
+        if !w.all_caps && !after_dash {
+            continue;
+        }
         if !(2..=3).contains(&w.base().len()) || w.inner || c.info[k].label.is_some() {
             continue;
         }
@@ -1252,7 +1257,9 @@ fn spoken_dates(c: &Ctx<'_>, out: &mut Vec<Span>) {
     for k in 0..n {
         let w = &c.words[k];
         // Most words: no ordinal, and no date-of-birth cue.
-        if !c.lower_is(k, B_ORDINAL | B_MES) && !w.inner && !matches!(w.base_len, 3 | 5) {
+        let dob_shaped =
+            matches!(w.base_len, 3 | 5) && matches!(w.lower.as_bytes()[0], b'b' | b'd');
+        if !c.lower_is(k, B_ORDINAL | B_MES) && !w.inner && !dob_shaped {
             continue;
         }
         let hyphenated = w.inner && matches!(w.base().as_bytes().first(), Some(b't'));
@@ -1932,7 +1939,11 @@ const NAME_FIELDS: &[&str] = &[
 /// something?"), though the name is an English word too.
 fn name_fields(c: &mut Ctx<'_>) {
     let n = c.words.len();
-    let bytes = c.text.as_bytes();
+    let text = c.text;
+    let bytes = text.as_bytes();
+    // Speaker labels on no list, with whether they open two lines or more: each is looked
+    // for in the text once.
+    let mut speakers: Vec<(&str, bool)> = Vec::new();
     for i in 1..n {
         // Both kinds of label end in a colon right after the word, or a count before it
         // ("Present (6):").
@@ -2032,12 +2043,19 @@ fn name_fields(c: &mut Ctx<'_>) {
             && {
                 // "ROZ:", "Tolu:": a word that is no name on the lists speaks when it opens
                 // two lines or more of the transcript.
-                let raw = &c.text[w.start..w.end];
-                let mut lines = c.text.match_indices(raw).filter(|&(at, _)| {
-                    (at == 0 || c.text.as_bytes()[at - 1] == b'\n')
-                        && c.text[at + raw.len()..].starts_with(": ")
-                });
-                lines.next().is_some() && lines.next().is_some()
+                let raw = &text[w.start..w.end];
+                match speakers.iter().find(|(s, _)| *s == raw) {
+                    Some(&(_, speaks)) => speaks,
+                    None => {
+                        let mut lines = text.match_indices(raw).filter(|&(at, _)| {
+                            (at == 0 || bytes[at - 1] == b'\n')
+                                && text[at + raw.len()..].starts_with(": ")
+                        });
+                        let speaks = lines.next().is_some() && lines.next().is_some();
+                        speakers.push((raw, speaks));
+                        speaks
+                    }
+                }
             }
         {
             c.set(i - 1, EntityType::Name, 0.7);
@@ -2062,7 +2080,7 @@ fn name_fields(c: &mut Ctx<'_>) {
 fn chat_senders(c: &mut Ctx<'_>) {
     let n = c.words.len();
     for k in 0..n {
-        if c.words[k].base() != "from" || !c.words[k].cap {
+        if !c.words[k].cap || c.words[k].base_len != 4 || c.words[k].base() != "from" {
             continue;
         }
         let Some(to) = (k + 2..n.min(k + 5)).find(|&j| c.words[j].base() == "to") else {
