@@ -725,6 +725,12 @@ pub(crate) const ORG_WEAK_SUFFIXES: &[&str] = &[
     "orthopaedics",
     "packing",
     "rescue",
+    "nephrology",
+    "endocrinology",
+    "gastroenterology",
+    "rheumatology",
+    "urology",
+    "pulmonology",
 ];
 
 /// Final words that make a capitalised run an organisation.
@@ -904,6 +910,14 @@ pub(crate) const ORG_SUFFIXES: &[&str] = &[
     "fabricators",
     "taxi",
     "lodge",
+    "hospitals",
+    "clinics",
+    "packers",
+    "poultry",
+    "mart",
+    "roasters",
+    "transit",
+    "bridal",
     "battalion",
     "regiment",
     "brigade",

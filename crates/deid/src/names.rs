@@ -464,6 +464,8 @@ const PARTICLES: &[&str] = &[
 const INSTRUMENTS: &[&str] = &[
     "scale",
     "scales",
+    "test",
+    "figure",
     "inventory",
     "questionnaire",
     "checklist",
@@ -1770,8 +1772,15 @@ fn age_after(c: &Ctx<'_>, p: usize, to: usize, next: Option<usize>, out: &mut Ve
             || trail[0] == b' ' && trail.len() == 1 && !is_unit_word(next_base);
         let age_here = match lead {
             // "died at 91", "passed away at 92".
+            // ... "alive at 95", "living at 91", "lived to 103".
             b" " if prev == "at" => {
-                matches!(prev2, "died" | "away" | "death" | "deceased" | "expired") && plain_end
+                matches!(
+                    prev2,
+                    "died" | "away" | "death" | "deceased" | "expired" | "alive" | "living"
+                ) && (plain_end || trail == b" " && matches!(next_base, "in" | "on"))
+            }
+            b" " if prev == "to" && matches!(prev2, "lived" | "lives" | "live") => {
+                plain_end || trail == b" " && matches!(next_base, "in" | "on")
             }
             // "she's 93", "she was 94.", "Grandma is 96,".
             b" " if matches!(prev, "was" | "is" | "turned" | "turns" | "now" | "been") => {
@@ -1792,8 +1801,12 @@ fn age_after(c: &Ctx<'_>, p: usize, to: usize, next: Option<usize>, out: &mut Ve
             }
             // "Grandmother (97)".
             b" (" => (kin(k - 1) || named(k - 1)) && trail.first() == Some(&b')'),
-            // "her aunt, 94, still drives", "Mrs. Papadakis, 96, was admitted".
-            b", " => (kin(k - 1) || named(k - 1)) && matches!(trail.first(), Some(b',' | b')')),
+            // "her aunt, 94, still drives", "Mrs. Papadakis, 96, was admitted", "Mother
+            // alive, 93, in Lagos", "sister Nora living, 97, in a nursing home".
+            b", " => {
+                (kin(k - 1) || named(k - 1) || matches!(prev, "alive" | "living"))
+                    && matches!(trail.first(), Some(b',' | b')'))
+            }
             _ => false,
         };
         // "her 90th birthday".

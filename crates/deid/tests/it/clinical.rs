@@ -90,6 +90,7 @@ fn every_batch_meets_its_floors() {
         0.97,
     );
     check(&["ninth-consult.txt", "ninth-records.txt"], 24, 0.93, 0.955);
+    check(&["tenth-discharge.txt", "tenth-mixed.txt"], 24, 0.945, 0.95);
 }
 
 #[test]

@@ -1578,3 +1578,27 @@ fn rural_routes_signed_initials_and_states_that_are_names() {
         ],
     );
 }
+
+#[test]
+fn ages_of_the_living_and_test_names_and_more_trades() {
+    check_redact(
+        "Mother alive, 93, in Lagos. Her mother is living at 91 with AD. Grandmother lived to \
+         103. Aunt alive at 95 in town.",
+        "Mother alive, 90+, in [LOCATION]. Her mother is living at 90+ with AD. Grandmother \
+         lived to 90+. Aunt alive at 90+ in town.",
+    );
+    check_none("He was living at 30 in 2080; lived to 89.", &["30", "89"]);
+    check_none(
+        "Boston Naming Test-2 41/60; Rey Complex Figure copy; Stroop Color-Word T 37",
+        &["Boston", "Stroop"],
+    );
+    check(
+        "NORTHFIELD UNIVERSITY HOSPITALS; bus for Three Rivers Regional Transit; at Tideline \
+         Coffee Roasters",
+        &[
+            ("HOSPITALS", "ORGANIZATION"),
+            ("Transit", "ORGANIZATION"),
+            ("Roasters", "ORGANIZATION"),
+        ],
+    );
+}
