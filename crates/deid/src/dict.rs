@@ -417,6 +417,15 @@ pub(crate) const STATE_CODES: &[(&str, u8)] = &[
     ("mp", b'9'),
 ];
 
+/// The first digit of the ZIP codes of the state whose postal code is `code` (lowercase,
+/// "ca"), or `None` when it is no state's code.
+pub(crate) fn state_zip_digit(code: &str) -> Option<u8> {
+    STATE_CODES
+        .iter()
+        .find(|(s, _)| *s == code)
+        .map(|&(_, d)| d)
+}
+
 /// Courtesy and professional titles that precede a name.
 pub(crate) const TITLES: &[&str] = &[
     "mr",

@@ -1258,15 +1258,10 @@ fn spoken_dates(c: &Ctx<'_>, out: &mut Vec<Span>) {
     };
     for k in 0..n {
         let w = &c.words[k];
-        // Most words: no ordinal, and no date-of-birth cue.
-        let dob_shaped =
-            matches!(w.base_len, 3 | 5) && matches!(w.lower.as_bytes()[0], b'b' | b'd');
-        if !c.lower_is(k, B_ORDINAL | B_MES) && !w.inner && !dob_shaped {
-            continue;
-        }
-        let hyphenated = w.inner && matches!(w.base().as_bytes().first(), Some(b't'));
-        if !c.lower_is(k, B_ORDINAL | B_MES) && !hyphenated && !matches!(w.base(), "birth" | "dob")
-        {
+        // Most words: no ordinal, no hyphenated "twenty-…", and no date-of-birth cue.
+        let hyphenated = w.inner && w.lower.as_bytes()[0] == b't';
+        let birth = matches!(w.base_len, 3 | 5) && matches!(w.base(), "birth" | "dob");
+        if !c.lower_is(k, B_ORDINAL | B_MES) && !hyphenated && !birth {
             continue;
         }
         if c.lower_is(k, B_MES) {
@@ -1295,7 +1290,7 @@ fn spoken_dates(c: &Ctx<'_>, out: &mut Vec<Span>) {
             }
             continue;
         }
-        if matches!(w.base(), "birth" | "dob") {
+        if birth {
             let mut j = k + 1;
             if j < n && c.joined(j) && matches!(c.words[j].base(), "is" | "was") {
                 j += 1;
@@ -3288,7 +3283,7 @@ fn town_before_zip(c: &Ctx<'_>, e: usize) -> bool {
         return false;
     }
     // The ZIP code's first digit agrees with the state ("ID 40912" is an identifier).
-    let Some(&(_, zip_first)) = dict::STATE_CODES.iter().find(|(s, _)| *s == w.base()) else {
+    let Some(zip_first) = dict::state_zip_digit(w.base()) else {
         return false;
     };
     let after = c.text.as_bytes()[w.end..].trim_ascii_start();
@@ -4132,7 +4127,7 @@ fn dotted_initials(c: &mut Ctx<'_>) {
         if chained_before
             || chained_after
             || NOT_INITIALS.contains(&pair)
-            || dict::STATE_CODES.iter().any(|(s, _)| *s == pair)
+            || dict::state_zip_digit(pair).is_some()
         {
             continue;
         }

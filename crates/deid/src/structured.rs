@@ -292,15 +292,14 @@ impl Scanners {
             }
             let end = m.start() + s.len();
             let n = s.bytes().filter(u8::is_ascii_digit).count();
-            let sizes: Vec<usize> = s
+            let groups = s
                 .split([' ', '-', '.', '(', ')'])
                 .filter(|g| !g.is_empty())
-                .map(str::len)
-                .collect();
-            let groups = sizes.len();
-            // "0093-5171-44": a national drug code's 4-4-2, 5-3-2 or 5-4-1.
-            let ndc = n == 10 && matches!(sizes.as_slice(), [4, 4, 2] | [5, 3, 2] | [5, 4, 1]);
-            if (9..=15).contains(&n) && groups >= 2 && !ndc && digit_boundary(bytes, m.start(), end)
+                .count();
+            if (9..=15).contains(&n)
+                && groups >= 2
+                && !ndc_shaped(s)
+                && digit_boundary(bytes, m.start(), end)
             {
                 // "(617-555-0188)": an opening parenthesis without its closing one is
                 // punctuation around the number, not part of it.
@@ -450,8 +449,7 @@ impl Scanners {
                 .iter()
                 .take_while(|b| b.is_ascii_digit() || **b == b'-')
                 .count();
-        let sizes: Vec<usize> = text[start..token_end].split('-').map(str::len).collect();
-        if matches!(sizes.as_slice(), [4, 4, 2] | [5, 3, 2] | [5, 4, 1]) {
+        if ndc_shaped(&text[start..token_end]) {
             return;
         }
         let d: Vec<u8> = text[start..end]
@@ -546,6 +544,21 @@ impl Scanners {
             score,
         });
     }
+}
+
+/// "0093-5171-44": ten digits in a national drug code's groups of 4-4-2, 5-3-2 or 5-4-1,
+/// separated by hyphens or spaces.
+fn ndc_shaped(s: &str) -> bool {
+    let mut sizes = [0usize; 3];
+    let mut groups = 0;
+    for g in s.split([' ', '-', '.', '(', ')']).filter(|g| !g.is_empty()) {
+        if groups == 3 || !g.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        sizes[groups] = g.len();
+        groups += 1;
+    }
+    groups == 3 && matches!(sizes, [4, 4, 2] | [5, 3, 2] | [5, 4, 1])
 }
 
 /// The start of an identifier whose match begins at `start`, taking in up to two groups of
@@ -1091,9 +1104,7 @@ fn zip_context(text: &str, start: usize) -> bool {
     {
         // A state's code, not any two capitals ("3:00 pm ET 90834-95" is a billing code).
         let code = [r[n - 2].to_ascii_lowercase(), r[n - 1].to_ascii_lowercase()];
-        return crate::dict::STATE_CODES
-            .iter()
-            .any(|(s, _)| s.as_bytes() == code);
+        return std::str::from_utf8(&code).is_ok_and(|c| crate::dict::state_zip_digit(c).is_some());
     }
     // A state name just before ("Ohio 43004") is checked by the engine's region list; a
     // comma-separated city before it is enough here.

@@ -241,14 +241,14 @@ pub(crate) fn words<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
         let mut base_len = lower.len();
         let mut base_end = end;
         if inner {
+            // The base ends at the possessive's apostrophe, straight or curly (three bytes).
+            let apostrophe = raw.rfind(is_apostrophe).map_or(end, |k| start + k);
             if lower.ends_with("'s") && lower.len() > 2 {
                 base_len -= 2;
-                // A curly apostrophe takes three bytes, before "s" or "S".
-                let curly = raw.ends_with("\u{2019}s") || raw.ends_with("\u{2019}S");
-                base_end -= if curly { 4 } else { 2 };
+                base_end = apostrophe;
             } else if lower.ends_with('\'') {
                 base_len -= 1;
-                base_end -= if raw.ends_with('\u{2019}') { 3 } else { 1 };
+                base_end = apostrophe;
             }
         }
         let all_caps = letters >= 2 && upper == letters;
