@@ -30,9 +30,39 @@ export async function stubNeutralSite(context) {
     route
       .fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Wikipedia</title><h1>Neutral stub</h1>" })
       .catch((error) => {
-        if (!String(error).includes("Route is already handled")) throw error;
+        if (!requestWentAway(error)) throw error;
       }),
   );
+}
+
+/** Errors of an answer whose request went away first (the page reloaded, navigated or closed). */
+function requestWentAway(error) {
+  return /Route is already handled|Target page, context or browser has been closed|Request context disposed/.test(String(error));
+}
+
+/**
+ * Answers every request of `context` matching `pattern` with the real answer's JSON, after
+ * `edit(body)` has changed it: the network rewriting what the server said. A request the page
+ * gives up while its answer is being fetched or sent (a reload, the test's end) rejects inside
+ * Playwright, where nothing the test awaits could catch it; only those rejections are dropped, so
+ * an assertion inside `edit` still fails the test.
+ */
+export async function rewriteJson(context, pattern, edit) {
+  await context.route(pattern, async (route) => {
+    let response;
+    let body;
+    try {
+      response = await route.fetch();
+      body = await response.json();
+    } catch (error) {
+      if (requestWentAway(error)) return;
+      throw error;
+    }
+    edit(body);
+    await route.fulfill({ response, json: body }).catch((error) => {
+      if (!requestWentAway(error)) throw error;
+    });
+  });
 }
 
 /**

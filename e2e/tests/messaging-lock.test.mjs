@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
-import { checkAccessibility, launchBrowser, newPerson, NEUTRAL_SITE, stubNeutralSite, unstubNeutralSite } from "../lib/browser.mjs";
+import { checkAccessibility, launchBrowser, newPerson, NEUTRAL_SITE, rewriteJson, stubNeutralSite, unstubNeutralSite } from "../lib/browser.mjs";
 import { acceptConsent, createInvitation, redeem, TIMEOUT } from "../lib/flows.mjs";
 import { startServer } from "../lib/server.mjs";
 
@@ -180,13 +180,10 @@ test("a key the audit log does not vouch for blocks sending, with an explanation
   // The server (here: the network, rewriting its answer) presents another key for the client's
   // device than the one in the conversation and the audit log.
   const page = clinician.page;
-  await clinician.context.route("**/api/v1/users/*/devices", async (route) => {
-    const response = await route.fetch();
-    const body = await response.json();
+  await rewriteJson(clinician.context, "**/api/v1/users/*/devices", (body) => {
     for (const d of body.devices) {
       if (d.label.includes("(web)") && d.user_id !== undefined) d.signature_key = "A".repeat(43);
     }
-    await route.fulfill({ response, json: body });
   });
   await page.reload();
   await page.getByRole("button", { name: "Unlock with my passkey" }).click();
@@ -195,5 +192,6 @@ test("a key the audit log does not vouch for blocks sending, with an explanation
   await alarm.waitFor({ timeout: 30_000 });
   assert.match(await alarm.textContent(), /another key than it registered/);
   assert.equal(await page.getByRole("button", { name: "Send", exact: true }).isDisabled(), true);
-  await clinician.context.unroute("**/api/v1/users/*/devices");
+  // Once the answers under way are finished: the clinician's context has no other route.
+  await clinician.context.unrouteAll({ behavior: "wait" });
 });

@@ -13,7 +13,7 @@ import { createPrivateKey, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { checkAccessibility, launchBrowser, newPerson, NEUTRAL_SITE, stubNeutralSite, unstubNeutralSite } from "../lib/browser.mjs";
+import { checkAccessibility, launchBrowser, newPerson, NEUTRAL_SITE, rewriteJson, stubNeutralSite, unstubNeutralSite } from "../lib/browser.mjs";
 import { createInvitation, redeem, shownPhrase, signIn, signOut, TIMEOUT } from "../lib/flows.mjs";
 import { startServer } from "../lib/server.mjs";
 
@@ -117,13 +117,10 @@ test("a client sees who opened their record, checked against the log", { timeout
 
   // Altered in transit — a leaf whose proof no longer holds, and a shown field that is not the
   // leaf's (a sign-in presented as an export) — both are reported, not shown as checked.
-  await client.context.route("**/api/v1/audit/events**", async (route) => {
-    const response = await route.fetch();
-    const body = await response.json();
+  await rewriteJson(client.context, "**/api/v1/audit/events**", (body) => {
     const victim = body.events.find((e) => e.kind === "record_viewed");
     victim.leaf = Buffer.from(Buffer.from(victim.leaf, "base64").map((b, i) => (i === 4 ? b ^ 1 : b))).toString("base64");
     body.events.find((e) => e.kind === "sign_in").kind = "export";
-    await route.fulfill({ response, json: body });
   });
   await page.reload();
   const alarm = page.locator('[data-verified="failed"]');
@@ -177,12 +174,7 @@ function forgeCheckpoint(size, root) {
 
 /** Rewrites every answer of the events API with `edit(body)`. */
 async function rewriteEvents(person, edit) {
-  await person.context.route("**/api/v1/audit/events**", async (route) => {
-    const response = await route.fetch();
-    const body = await response.json();
-    edit(body);
-    await route.fulfill({ response, json: body });
-  });
+  await rewriteJson(person.context, "**/api/v1/audit/events**", edit);
 }
 
 /** The clinician opens their home again: one more access to the client's record. */
@@ -247,14 +239,11 @@ test("the checkpoint's signature is checked, and the log must still hold what th
 
   // A consistency proof altered on the way: the new checkpoint does not extend the old one.
   await clinicianLooksAgain();
-  await client.context.route("**/api/v1/audit/proof/consistency**", async (route) => {
-    const response = await route.fetch();
-    const body = await response.json();
+  await rewriteJson(client.context, "**/api/v1/audit/proof/consistency**", (body) => {
     assert.ok(body.proof.length > 0);
     const hash = Buffer.from(body.proof[0], "base64");
     hash[0] ^= 1;
     body.proof[0] = hash.toString("base64");
-    await route.fulfill({ response, json: body });
   });
   await expectProblem(page, "fork");
   await checkAccessibility(page, "who opened my record: forked log", a11y);
