@@ -743,6 +743,14 @@ pub(crate) const ORG_WEAK_SUFFIXES: &[&str] = &[
     "rheumatology",
     "urology",
     "pulmonology",
+    "delivery",
+    "processing",
+    "diagnostics",
+    "answering",
+    "engineering",
+    "audiology",
+    "psychotherapy",
+    "league",
 ];
 
 /// Final words that make a capitalised run an organisation.
@@ -929,6 +937,9 @@ pub(crate) const ORG_SUFFIXES: &[&str] = &[
     "mart",
     "roasters",
     "transit",
+    "apothecary",
+    "outfitters",
+    "freightways",
     "bridal",
     "battalion",
     "regiment",

@@ -644,6 +644,8 @@ struct Info {
     last: bool,
     /// Its span ends after the possessive ("St. Rocco's"), not before it.
     whole: bool,
+    /// A nickname given in quotes: it comes back as a name even when short or in capitals.
+    nick: bool,
 }
 
 struct Ctx<'a> {
@@ -972,10 +974,13 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     organisations(c);
     lowercase_organisations(c);
     recurring_organisations(c);
+    organisations_of(c);
     name_fields(c);
     places(c);
     people(c);
+    nicknames(c);
     dotted_initials(c);
+    initial_after_name(c);
     extend_names(c);
     spelled_names(c);
     recurring_names(c);
@@ -987,6 +992,121 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     bare_handles(c, out);
     closing_initials(c, out);
     signed_initials(c, out);
+    trailer_initials(c, out);
+}
+
+/// Letters that could be someone's initials: two to four, on no list of words kept.
+fn initials_shaped(c: &Ctx<'_>, k: usize) -> bool {
+    let w = &c.words[k];
+    (2..=4).contains(&w.base().len())
+        && !w.inner
+        && w.base().bytes().all(|b| b.is_ascii_alphabetic())
+        && (w.all_caps || !w.cap)
+        && !c.info[k].ent.is(F_KEEP)
+        && c.info[k].label.is_none()
+}
+
+/// Initials in the trailers of dictated and logged notes that `numbers_in_context` does not
+/// reach: both in lowercase or both in capitals on a line of their own or after its time stamp
+/// ("mah/kr", "11:06 hq/smr", "SERVICE  AP/RJT D: 05/30"), the typist's alone ("  /tm"), an
+/// author's before a role ("DK/intern"), and an answering service's operators ("Operators: KLS,
+/// RT, jw", "op jw").
+fn trailer_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
+    let n = c.words.len();
+    let bytes = c.text.as_bytes();
+    let line_end = |at: usize| {
+        let tail = c.text[at..].trim_start_matches([' ', '\t']);
+        tail.is_empty() || tail.starts_with(['\n', '\r'])
+    };
+    // The line before `at` holds nothing, or ends in a column gap, a time or a date.
+    let line_lead = |at: usize| {
+        let line = &c.text[c.text[..at].rfind('\n').map_or(0, |p| p + 1)..at];
+        line.trim().is_empty()
+            || line.ends_with("  ")
+            || line.ends_with('\t')
+            || line
+                .trim_end()
+                .bytes()
+                .last()
+                .is_some_and(|b| b.is_ascii_digit())
+    };
+    let mut operators_line = 0;
+    for k in 0..n {
+        let w = &c.words[k];
+        if bytes.get(w.end) == Some(&b'/') && k + 1 < n && c.words[k + 1].start == w.end + 1 {
+            let v = &c.words[k + 1];
+            let same_case = w.all_caps && v.all_caps || !w.cap && !v.cap;
+            let words = c.english(k) && c.english(k + 1);
+            let unit = is_unit_word(v.base()) || is_unit_word(w.base());
+            let tail_ok = line_end(v.end)
+                || c.text[v.end..].starts_with("  ")
+                || c.text[v.end..].starts_with(" D:")
+                || c.text[v.end..].starts_with(" *");
+            if same_case
+                && initials_shaped(c, k)
+                && initials_shaped(c, k + 1)
+                && !words
+                && !unit
+                && tail_ok
+                && line_lead(w.start)
+                && !c.shouting
+            {
+                push_span(out, w.start, w.end, EntityType::Name, 0.65);
+                push_span(out, v.start, v.end, EntityType::Name, 0.65);
+            } else if w.all_caps
+                && (2..=3).contains(&w.base().len())
+                && !c.english(k)
+                && initials_shaped(c, k)
+                && matches!(v.base(), "intern" | "student" | "trainee" | "scribe")
+            {
+                push_span(out, w.start, w.end, EntityType::Name, 0.65);
+            }
+            continue;
+        }
+        // "  /tm" closing its line.
+        if w.start >= 2
+            && bytes[w.start - 1] == b'/'
+            && matches!(bytes[w.start - 2], b' ' | b'\t')
+            && !w.cap
+            && (2..=3).contains(&w.base().len())
+            && !c.english(k)
+            && initials_shaped(c, k)
+            && line_end(w.end)
+        {
+            push_span(out, w.start, w.end, EntityType::Name, 0.65);
+            continue;
+        }
+        // Operators of an answering service.
+        if matches!(w.base(), "operators" | "operator" | "op")
+            && k + 1 < n
+            && c.text[w.end..c.words[k + 1].start].trim().is_empty()
+                | (c.text[w.end..c.words[k + 1].start].trim() == ":")
+        {
+            let line = c.text[w.end..].find('\n').map_or(c.text.len(), |p| w.end + p);
+            if w.base() != "op" {
+                operators_line = line;
+            }
+            let next = &c.words[k + 1];
+            if w.base() == "op" && next.end <= line && initials_shaped(c, k + 1) && !c.english(k + 1)
+            {
+                push_span(out, next.start, next.end, EntityType::Name, 0.65);
+            }
+            continue;
+        }
+        // The list after "Operators:", up to the line's end.
+        if w.start < operators_line
+            && k > 0
+            && c.words[k - 1].end < operators_line
+            && matches!(c.words[k].gap, Gap::CommaSpace | Gap::Space | Gap::Other)
+            && initials_shaped(c, k)
+            && !c.english(k)
+            && (c.words[k - 1].base() == "operators"
+                || c.words[k - 1].base() == "operator"
+                || w.gap == Gap::CommaSpace)
+        {
+            push_span(out, w.start, w.end, EntityType::Name, 0.65);
+        }
+    }
 }
 
 /// Initials that sign an entry: "-tw" or "-SV" closing a line, "Rec'd 2/24 by TW",
@@ -1742,7 +1862,14 @@ fn card_tail(c: &Ctx<'_>, p: usize, to: usize, out: &mut Vec<Span>) {
 fn age_after(c: &Ctx<'_>, p: usize, to: usize, next: Option<usize>, out: &mut Vec<Span>) {
     let bytes = c.text.as_bytes();
     let named = |k: usize| matches!(c.info[k].label, Some((EntityType::Name, _)));
-    let kin = |k: usize| c.lower_is(k, B_RELATION | B_KIN) && !c.lower_is(k, B_FUNCTION);
+    let kin = |k: usize| {
+        c.lower_is(k, B_RELATION | B_KIN) && !c.lower_is(k, B_FUNCTION)
+            // "great-grandmother", "step-father".
+            || c.words[k].inner
+                && c.words[k].base().rsplit_once('-').is_some_and(|(_, tail)| {
+                    c.d.get(tail).cues & (B_RELATION | B_KIN) != 0
+                })
+    };
     let k = p + 1;
     {
         let from = c.words[p].end;
@@ -1786,6 +1913,13 @@ fn age_after(c: &Ctx<'_>, p: usize, to: usize, next: Option<usize>, out: &mut Ve
                     && (plain_end
                         || trail == b" "
                             && matches!(next_base, "in" | "on" | "next" | "this" | "when"))
+            }
+            // "she will be 94 in December", "he'd be 91".
+            b" " if prev == "be" => {
+                matches!(
+                    c.words[k - 2.min(k)].lower.as_ref(),
+                    "will" | "she'll" | "he'll" | "i'll" | "would" | "she'd" | "he'd"
+                ) && (plain_end || trail == b" " && matches!(next_base, "in" | "on" | "next" | "this"))
             }
             b" " if matches!(
                 c.words[k - 1].lower.as_ref(),
@@ -1875,6 +2009,8 @@ fn push_span(out: &mut Vec<Span>, start: usize, end: usize, kind: EntityType, sc
 /// "Emergency contact name:", "Goes by:", "Dictated by:", "cc:".
 const NAME_FIELDS: &[&str] = &[
     "name",
+    "re",
+    "from",
     "patient",
     "pt",
     "client",
@@ -2196,13 +2332,40 @@ fn name_field_value(c: &mut Ctx<'_>, i: usize, name_label: bool) {
             commas += usize::from(comma);
         }
         let w = &c.words[k];
-        let initial = w.cap && w.base().chars().count() == 1 && !matches!(w.base(), "a" | "i");
+        let upper = c.text.as_bytes()[w.start].is_ascii_uppercase();
+        let initial = w.cap && w.base().chars().count() == 1 && !matches!(w.base(), "a" | "i")
+            // "ABERNETHY-COLE, JUDITH A      MRN": a middle initial closing the field, even "A".
+            || upper
+                && w.base().len() == 1
+                && commas == 1
+                && k == i + 2
+                && {
+                    let rest = &c.text[w.end..];
+                    rest.is_empty() || rest.starts_with(['.', '\n', '\t']) || rest.starts_with("  ")
+                };
         // An acronym is a unit or a service ("Referred by: EAP"), unless a name.
         let acronym = w.all_caps && w.base().len() <= 4 && !c.named(k);
         // After "Name:" the first word is the name whatever it is ("First name: will").
         let named_field = k == i && name_label && c.named(k);
+        // "BROOKS, APRIL DAWN", "PALOMINO, LUCIA M.": after the surname and its comma come a
+        // first name and a middle one, whatever words they are, when the surname is a name
+        // or the first name after it is.
+        let after_comma = commas == 1
+            && k > i
+            && w.cap
+            && (c.named(i) || c.first_name(i + 1))
+            && (k == i + 1 || c.first_name(i + 1) || c.calendar(i + 1));
+        // ... and the surname itself, whatever word, before its comma and a first name.
+        let before_comma = k == i
+            && w.cap
+            && k + 1 < n
+            && c.words[k + 1].gap == Gap::CommaSpace
+            && c.first_name(k + 1)
+            && !c.english(k + 1)
+            && c.info[k + 1].label.is_none_or(|(t, _)| t == EntityType::Name);
         let fits = (w.cap && !acronym
             || named_field
+            || initial
             // In lowercase ("Student: lily mcallister") a name that is no English word, or a
             // first name that a surname follows; "Client: see, this is why" is speech.
             || lowercase
@@ -2215,13 +2378,19 @@ fn name_field_value(c: &mut Ctx<'_>, i: usize, name_label: bool) {
                         && !c.words[k + 1].cap
                         && c.surname(k + 1)
                         && !c.english(k + 1)))
-            && !c.calendar(k)
+            && (!c.calendar(k) || after_comma)
             && !c.info[k].ent.is(F_KEEP)
-            && !c.lower_is(k, B_TITLE | B_RELATION | B_ORG_SUFFIX | B_ORG_WEAK | B_FUNCTION)
+            && (!c.lower_is(k, B_TITLE | B_RELATION | B_ORG_SUFFIX | B_ORG_WEAK | B_FUNCTION)
+                || initial && w.base().len() == 1)
             // "counselor: Good morning": an English word is a name here only when it is a
             // first name, or a surname after the first word ("BILL KING").
-            && (!c.english(k) || c.first_name(k) || k > i && c.surname(k) || initial)
-            && (w.cap || c.named(k))
+            && (!c.english(k)
+                || c.first_name(k)
+                || k > i && c.surname(k)
+                || initial
+                || after_comma
+                || before_comma)
+            && (w.cap || c.named(k) || initial)
             && c.info[k].label.is_none();
         if !fits {
             break;
@@ -2688,6 +2857,64 @@ fn organisations(c: &mut Ctx<'_>) {
             }
         }
         i = end.max(i + 1);
+    }
+}
+
+/// An organisation's name goes on over "of" and the capitalised words after it: "First
+/// Congregational Church of East Haddon", "Maumee County Court of Common Pleas", "Mercy
+/// Hospital of the Valley", and "... Agency on Aging".
+fn organisations_of(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    let is_org =
+        |c: &Ctx<'_>, k: usize| matches!(c.info[k].label, Some((EntityType::Organization, _)));
+    let mut i = 0;
+    while i + 2 < n {
+        if !is_org(c, i) || is_org(c, i + 1) || c.words[i + 1].gap != Gap::Space {
+            i += 1;
+            continue;
+        }
+        let of = c.words[i + 1].base();
+        if of == "on" && c.words[i + 2].base() == "aging" && c.words[i + 2].cap && c.joined(i + 2)
+        {
+            for k in i + 1..=i + 2 {
+                c.info[k].label = Some((EntityType::Organization, 0.8));
+            }
+            i += 3;
+            continue;
+        }
+        if of != "of" {
+            i += 1;
+            continue;
+        }
+        let mut p = i + 2;
+        if c.words[p].base() == "the" && p + 1 < n && c.joined(p + 1) {
+            p += 1;
+        }
+        let mut e = p;
+        while e < n
+            && e < p + 4
+            && c.joined(e)
+            && c.words[e].cap
+            && !c.info[e].safe
+            && !c.calendar(e)
+            && !c.lower_is(e, B_HEADING | B_SPECIALTY | B_FUNCTION)
+            && !c.info[e].ent.is(F_KEEP)
+            && matches!(
+                c.info[e].label,
+                None | Some((
+                    EntityType::Name | EntityType::Location | EntityType::Organization,
+                    _
+                ))
+            )
+        {
+            e += 1;
+        }
+        if e > p {
+            for k in i + 1..e {
+                c.info[k].label = Some((EntityType::Organization, 0.8));
+            }
+        }
+        i = e.max(i + 1);
     }
 }
 
@@ -4082,7 +4309,23 @@ fn extend_names(c: &mut Ctx<'_>) {
                     && !c.info[i - 1].ent.is(F_KEEP)
                     && (!c.lower_is(i - 1, B_RELATION | B_KIN | B_FUNCTION)
                         || initial && c.text[w.end..].starts_with('.'))
-                    && (c.first_name(i - 1) || initial)
+                    && (c.first_name(i - 1)
+                        || initial
+                        // A word on no list before a surname: "Ty Mancuso".
+                        || !w.all_caps
+                            && w.base().len() >= 2
+                            && !c.english(i - 1)
+                            && !c.info[i - 1].ent.is(F_PLACE)
+                            && c.surname(i)
+                            // Abbreviated titles and ranks: "Hon. Evelyn", "Cpl Aaron", "LCpl".
+                            && !c.text[w.end..].starts_with('.')
+                            && c.text[w.start..w.base_end].chars().skip(1).all(|ch| !ch.is_uppercase())
+                            && !matches!(
+                                w.base(),
+                                "cpl" | "sgt" | "pvt" | "pfc" | "spc" | "lt" | "capt" | "cpt" | "col"
+                                    | "gen" | "maj" | "cmdr" | "det" | "ofc" | "hon" | "drs"
+                                    | "rev" | "fr" | "sr" | "jr" | "st"
+                            ))
                 {
                     grew |= c.set(i - 1, EntityType::Name, 0.8);
                 }
@@ -4091,6 +4334,110 @@ fn extend_names(c: &mut Ctx<'_>) {
         if !grew {
             break;
         }
+    }
+}
+
+/// The quote marks that open a nickname.
+fn opens_quote(bytes: &[u8], start: usize) -> bool {
+    (start >= 1 && bytes[start - 1] == b'"')
+        || (start >= 3 && &bytes[start - 3..start] == "\u{201c}".as_bytes())
+}
+
+/// The quote marks that close one.
+fn closes_quote(text: &str, end: usize) -> bool {
+    text[end..].starts_with(['"', '\u{201d}'])
+}
+
+/// Nicknames in quotes: after "goes by", "prefers" or "known as" ("goes by \"KK\""), between a
+/// name's parts (Robert "Bobby" Lind), or inside the parenthesis that follows a name (Bryson
+/// Ferreira (11, "Bug")). Quoted words anywhere else are speech and stay.
+fn nicknames(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    let bytes = c.text.as_bytes();
+    let is_name = |c: &Ctx<'_>, k: usize| matches!(c.info[k].label, Some((EntityType::Name, _)));
+    for k in 0..n {
+        let w = &c.words[k];
+        if !opens_quote(bytes, w.start) || c.info[k].label.is_some() || c.info[k].safe {
+            continue;
+        }
+        // One or two words up to the closing quote.
+        let last = if closes_quote(c.text, w.end) {
+            k
+        } else if k + 1 < n && c.words[k + 1].gap == Gap::Space && closes_quote(c.text, c.words[k + 1].end)
+        {
+            k + 1
+        } else {
+            continue;
+        };
+        let quote = w.start - if bytes[w.start - 1] == b'"' { 1 } else { 3 };
+        let before = c.text[..quote].trim_end();
+        let lower_before = before.to_ascii_lowercase();
+        let cued = ["goes by", "go by", "went by", "prefers", "preferred", "nicknamed", "nickname",
+            "known as", "aka", "a.k.a.", "calls herself", "calls himself", "call me"]
+            .iter()
+            .any(|cue| lower_before.ends_with(cue));
+        let between = k > 0 && last + 1 < n && is_name(c, k - 1) && is_name(c, last + 1)
+            && c.words[last + 1].start == c.words[last].end + 2;
+        // In the parenthesis right after a name: "(11, " or "(" before the quote.
+        let in_parens = before.rfind('(').is_some_and(|open| {
+            let inside = &before[open + 1..];
+            inside.len() <= 40
+                && !inside.contains([')', '\n', '"'])
+                && (0..k).rev().take(6).any(|j| {
+                    c.words[j].end == c.text[..open].trim_end().len() && is_name(c, j)
+                })
+        });
+        let shaped = (k..=last).all(|j| {
+            let q = &c.words[j];
+            (q.cap || cued) && !c.info[j].ent.is(F_KEEP) && !c.calendar(j) && !c.info[j].safe
+                && c.info[j].label.is_none()
+        });
+        if shaped && (cued || between || in_parens) {
+            for j in k..=last {
+                c.set(j, EntityType::Name, 0.75);
+                c.info[j].nick = true;
+            }
+        }
+    }
+}
+
+/// A first name and the initial of its surname: "Hope L. - brought her son", "Sunny K.
+/// challenged this", "Ty M. in the hallway". The initial with its period makes even an English
+/// word (Hope, Sunny) or a word on no list (Ty) a first name; months stay months unless so
+/// followed ("June A.").
+fn initial_after_name(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    let bytes = c.text.as_bytes();
+    for j in 1..n {
+        let w = &c.words[j];
+        if !(w.cap && w.base_len == 1 && w.lower.len() == 1 && bytes.get(w.end) == Some(&b'.'))
+            || w.gap != Gap::Space
+            || c.info[j].label.is_some()
+            || matches!(w.base(), "a" | "i" | "v" | "x")
+        {
+            continue;
+        }
+        let i = j - 1;
+        let f = &c.words[i];
+        let info = &c.info[i];
+        let free = info.label.is_none() || matches!(info.label, Some((EntityType::Name, _)));
+        let first = info.first || c.lower_is(i, B_VIRTUE)
+            || !info.eng && !info.ent.is(F_KEEP) && !info.ent.is(F_PLACE) && f.base().len() >= 2;
+        // "U.S. J." or "Dr. J.": the word before is no abbreviation.
+        if !f.cap
+            || f.all_caps
+            || !free
+            || info.safe
+            || !first
+            || c.lower_is(i, B_RELATION | B_KIN | B_FUNCTION | B_TITLE)
+            || bytes.get(f.end) == Some(&b'.')
+            // A dotted pair's second letter ("J.M. K.") is the pair's, not a first name.
+            || f.base_len == 1
+        {
+            continue;
+        }
+        c.set(i, EntityType::Name, 0.75);
+        c.set(j, EntityType::Name, 0.75);
     }
 }
 
@@ -4181,9 +4528,17 @@ fn recurring_names(c: &mut Ctx<'_>) {
         .iter()
         .zip(&c.info)
         .filter(|(w, info)| {
-            matches!(info.label, Some((EntityType::Name, s)) if s >= 0.7) && w.base().len() >= 3
+            matches!(info.label, Some((EntityType::Name, s)) if s >= 0.7)
+                && (w.base().len() >= 3 || info.nick)
         })
         .map(|(w, _)| w.base())
+        .collect();
+    // Nicknames come back as written, however short ("KK confirmed this").
+    let nicks: Vec<&str> = words
+        .iter()
+        .zip(&c.info)
+        .filter(|(_, info)| info.nick)
+        .map(|(w, _)| &c.text[w.start..w.base_end])
         .collect();
     if found.is_empty() {
         return;
@@ -4204,6 +4559,10 @@ fn recurring_names(c: &mut Ctx<'_>) {
             continue;
         }
         // A state or country comes back as itself ("Florida: I believe Florida ...").
+        if !nicks.is_empty() && nicks.contains(&&c.text[w.start..w.base_end]) {
+            c.set(i, EntityType::Name, 0.7);
+            continue;
+        }
         if info.safe
             || info.cal
             || info.ent.is(F_REGION)

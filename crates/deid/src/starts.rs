@@ -207,6 +207,8 @@ const fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
             (b"mr#", C_ID),
             (b"mr #", C_ID),
             (b"medic", C_ID),
+            (b"med rec", C_ID),
+            (b"med. rec", C_ID),
             (b"member", C_ID),
             (b"mail", C_ADDRESS),
             (b"mar", C_DATE),

@@ -51,15 +51,15 @@ fn re(pattern: &str) -> Regex {
 
 /// The cue of a number named by the words before it ("MRN:", "member id #"), and the
 /// separators after them.
-const CUED_ID_CUE: &str = r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|chart(?: number| no\.?| #)|record (?:number|no\.?|#)|member(?: id| number| no\.?| #)?|policy(?: number| no\.?| #)?|group(?: number| no\.?| #)|subscriber(?: id| number)?|medicaid(?: id| number| #)?|medicare(?: id| number| #)?|insurance(?: id| number| #)|account(?: number| no\.?| #)?|acct\.?(?: number| no\.?| #)?|licen[cs]e(?: number| no\.?| #| plate)?|lic\.?|plate(?: number| #)?|tag(?: number| #)?|dl|permit(?: number| #)?|certificate(?: number| no\.?| #)?|vin|serial(?: number| no\.?| #)?|imei|device id|case(?: number| no\.?| #| id)|student(?: id| number| #)|employee(?: id| number| #)|badge(?: number| #)?|client id|patient id|id(?: number| no\.?| #)?|ssn|social security(?: number| no\.?| #)?|fingerprint(?: id)?|biometric(?: id)?|voiceprint|npi|dea|unit (?:number|no\.?|#)|mr ?#|pager|pgr|beeper)(?: is|:|#| ?-)?[ :#]*";
+const CUED_ID_CUE: &str = r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|med\.? rec\.?(?: number| no\.?| #)?|chart(?: number| no\.?| #)|record (?:number|no\.?|#)|member(?: id| number| no\.?| #)?|policy(?: number| no\.?| #)?|group(?: number| no\.?| #)|subscriber(?: id| number)?|medicaid(?: id| number| #)?|medicare(?: id| number| #)?|insurance(?: id| number| #)|account(?: number| no\.?| #)?|acct\.?(?: number| no\.?| #)?|licen[cs]e(?: number| no\.?| #| plate)?|lic\.?|plate(?: number| #)?|tag(?: number| #)?|dl|permit(?: number| #)?|certificate(?: number| no\.?| #)?|vin|serial(?: number| no\.?| #)?|imei|device id|case(?: number| no\.?| #| id)|student(?: id| number| #)|employee(?: id| number| #)|badge(?: number| #)?|client id|patient id|id(?: number| no\.?| #)?|ssn|social security(?: number| no\.?| #)?|fingerprint(?: id)?|biometric(?: id)?|voiceprint|npi|dea|unit (?:number|no\.?|#)|mr ?#|pager|pgr|beeper)(?: is|:|#| ?-)?[ :#]*";
 
 /// The number after [`CUED_ID_CUE`] (group 1).
-const CUED_ID_VALUE: &str = r"((?:[A-Za-z0-9][A-Za-z0-9\-]{1,24}(?:\.[A-Za-z0-9][A-Za-z0-9\-]*){0,3}|[A-Za-z]\.[0-9][A-Za-z0-9\-]{3,24})(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4})?)";
+const CUED_ID_VALUE: &str = r"((?:[A-Za-z0-9][A-Za-z0-9\-]{1,24}(?:\.[A-Za-z0-9][A-Za-z0-9\-]*){0,3}|[A-Za-z]\.[0-9][A-Za-z0-9\-]{3,24})(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4}(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4})?(?: [0-9]{2,4})?)?)";
 
 /// The street types of the lowercase pattern `street_lower`.
 const LOWER_STREET_TYPES: &str = "st|ave|rd|blvd|ln|dr|street|avenue|road|drive|lane";
 
-const STREET_TYPES: &str = "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|circle|cir|highway|hwy|parkway|pkwy|square|sq|trail|trl|crescent|alley|loop|pike|plaza|thruway|turnpike|tpke|freeway";
+const STREET_TYPES: &str = "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|circle|cir|highway|hwy|parkway|pkwy|square|sq|trail|trl|crescent|alley|loop|pike|plaza|thruway|turnpike|tpke|freeway|commons|crossing|landing";
 
 impl Scanners {
     pub fn new() -> Scanners {
@@ -96,7 +96,7 @@ impl Scanners {
             cued_id: StartRegex::new(&format!("{CUED_ID_CUE}{CUED_ID_VALUE}")),
             cued_id_cue: StartRegex::new(CUED_ID_CUE),
             street: StartRegex::new(&format!(
-                r"\b[0-9]{{1,6}}[A-Za-z]?(?: (?:[A-Z][A-Za-z'\.\-]*|[0-9]{{1,3}}(?:st|nd|rd|th))){{1,5}} (?i:{STREET_TYPES})\b\.?(?:,? (?i:apt|apartment|unit|suite|ste|#)\.? ?#?[A-Za-z0-9\-]+)?"
+                r"\b[0-9]{{1,6}}[A-Za-z]?(?: (?:[A-Z][A-Za-z'\.\-]*|[0-9]{{1,3}}(?:st|nd|rd|th))){{1,5}} (?i:{STREET_TYPES})\b\.?(?: (?:N|S|E|W|NE|NW|SE|SW)\b\.?)?(?:,? (?i:apt|apartment|unit|suite|ste|#)\.? ?#?[A-Za-z0-9\-]+)?(?:,? (?:[0-9]{{1,2}}(?:st|nd|rd|th)|(?i:first|second|third|fourth|fifth|sixth|ground)) (?i:floor|fl)\b\.?)?"
             )),
             street_lower: StartRegex::new(&format!(
                 r"\b[0-9]{{1,6}} [a-z]+(?: [a-z]+)? (?:{LOWER_STREET_TYPES})\b"
@@ -875,7 +875,8 @@ fn is_street_type(w: &[u8], lower: bool) -> bool {
         b"boulevard" | b"court" | b"ct" | b"way" | b"place" | b"pl" | b"terrace" | b"ter"
         | b"circle" | b"cir" | b"highway" | b"hwy" | b"parkway" | b"pkwy" | b"square" | b"sq"
         | b"trail" | b"trl" | b"crescent" | b"alley" | b"loop" | b"pike" | b"plaza"
-        | b"thruway" | b"turnpike" | b"tpke" | b"freeway" => !lower,
+        | b"thruway" | b"turnpike" | b"tpke" | b"freeway" | b"commons" | b"crossing"
+        | b"landing" => !lower,
         _ => false,
     }
 }
@@ -1056,7 +1057,9 @@ fn cue_type(text: &str, start: usize) -> Option<EntityType> {
         lower.make_ascii_lowercase();
         let kind = match &*lower {
             b"social" | b"security" | b"ssn" => EntityType::Ssn,
-            b"mrn" | b"mr" | b"medical" | b"chart" | b"record" | b"unit" => EntityType::Mrn,
+            b"mrn" | b"mr" | b"medical" | b"rec" | b"chart" | b"record" | b"unit" => {
+                EntityType::Mrn
+            }
             b"member" | b"policy" | b"subscriber" | b"medicaid" | b"medicare" | b"insurance"
             | b"group" | b"beneficiary" => EntityType::HealthPlan,
             b"account" | b"acct" | b"card" | b"iban" | b"routing" => EntityType::Account,

@@ -1602,3 +1602,124 @@ fn ages_of_the_living_and_test_names_and_more_trades() {
         ],
     );
 }
+
+#[test]
+fn nicknames_in_quotes_and_initials_after_first_names() {
+    let text = "Present: Kayla Ferreira (15, goes by \"KK\"); Bryson Ferreira (11, \"Bug\"). KK \
+                confirmed this; Bug said nothing. A driver (goes by \u{201c}Moose\u{201d}) backed \
+                in; Moose apologized. Robert \"Bobby\" Lind came too.";
+    check(text, &[("KK", "NAME"), ("Bug", "NAME"), ("Moose", "NAME"), ("Bobby", "NAME")]);
+    check_first_word(
+        text,
+        &[
+            ("KK confirmed", "NAME"),
+            ("Bug said", "NAME"),
+            ("Moose apologized", "NAME"),
+        ],
+    );
+    check_none(
+        "Mood \"Foggy\" today. She said \"Fine\" and left (rated \"Okay\").",
+        &["Foggy", "Fine", "Okay"],
+    );
+    check(
+        "Individual notes: - Hope L. - brought her son. Sunny K. challenged this. Talk w/ \
+         Ty M. in hallway. He saw Ty Mancuso.",
+        &[
+            ("Hope", "NAME"),
+            ("L", "NAME"),
+            ("Sunny", "NAME"),
+            ("K", "NAME"),
+            ("Ty", "NAME"),
+            ("M", "NAME"),
+            ("Mancuso", "NAME"),
+        ],
+    );
+    check_none(
+        "Took Vitamin D. Then left. Hepatitis B. Plan B. Axis I. Cpl Aaron Whitfield; Hon. \
+         Evelyn Sato.",
+        &["Vitamin", "D.", "Hepatitis", "Plan", "Axis", "Cpl", "Hon"],
+    );
+}
+
+#[test]
+fn initials_in_trailers_and_answering_service_logs() {
+    check(
+        "Dictated 5/16/91  /tm\nK. Reke, M.D. SERVICE  AP/RJT D: 05/30/2088\nMaya Hart, PhD\n\
+         mah/kr\nI. Chukwu, LPC   DK/intern\n09/13/2089 11:06 hq/smr *** copy\n\
+         Operators: KLS, RT, jw\n#01 18:12 op KLS Caller: self\n#04 op jw hang-up",
+        &[
+            ("tm", "NAME"),
+            ("AP", "NAME"),
+            ("RJT", "NAME"),
+            ("mah", "NAME"),
+            ("kr", "NAME"),
+            ("DK", "NAME"),
+            ("hq", "NAME"),
+            ("smr", "NAME"),
+            ("KLS", "NAME"),
+            ("RT", "NAME"),
+            ("jw", "NAME"),
+        ],
+    );
+    check_first_word(
+        "Operators: KLS, RT, jw\n#01 18:12 op KLS Caller: self\n#04 op jw hang-up",
+        &[("KLS Caller", "NAME"), ("jw hang", "NAME")],
+    );
+    check_none(
+        "RX/OTC meds: none\nHEENT/Neck: normal\nN/V/D denies\nand/or\nhe/him\nmg/dl\n\
+         Glucose 110 mg/dl  stable\nCounselor: Shanice Rice, CADC II, Albany, NY 12203",
+        &["RX", "OTC", "HEENT", "and/or", "he/him", "mg/dl", "CADC", "NY"],
+    );
+}
+
+#[test]
+fn organisations_over_of_trades_streets_and_chart_names() {
+    check(
+        "services from First Congregational Church of East Haddon. Court: Maumee County Court \
+         of Common Pleas. Referred to Heartland Prairie Area Agency on Aging. A tech at \
+         Greenlake Apothecary; his boss at Trailhead Outfitters; Champlain Valley Psychotherapy.",
+        &[
+            ("East Haddon", "ORGANIZATION"),
+            ("Common Pleas", "ORGANIZATION"),
+            ("on Aging", "ORGANIZATION"),
+            ("Greenlake Apothecary", "ORGANIZATION"),
+            ("Trailhead Outfitters", "ORGANIZATION"),
+            ("Champlain Valley Psychotherapy", "ORGANIZATION"),
+        ],
+    );
+    check_none(
+        "Department of Psychiatry; the Division of Cardiology of the hospital.",
+        &["Psychiatry", "Cardiology"],
+    );
+    check(
+        "410 Hadley Commons, Suite 220; 5402 Leary Ave NW, Suite 210; 2500 Lyndale Ave S, 3rd \
+         Floor; 88 North Main Street, Second Floor",
+        &[
+            ("410 Hadley Commons, Suite 220", "LOCATION"),
+            ("5402 Leary Ave NW, Suite 210", "LOCATION"),
+            ("2500 Lyndale Ave S, 3rd Floor", "LOCATION"),
+            ("88 North Main Street, Second Floor", "LOCATION"),
+        ],
+    );
+    check(
+        "member ID NLP 6620 1198 03 (subscriber); MED REC #: 00-71-3395",
+        &[("NLP 6620 1198 03", "HEALTH_PLAN"), ("00-71-3395", "MRN")],
+    );
+    check_redact("MRN 123456 90 yo", "MRN [MRN] 90+ yo");
+    check_redact(
+        "She notes she will be 94 in December. Quist (great-grandmother, 92, maternal).",
+        "She notes she will be 90+ in [DATE]. [NAME] (great-grandmother, 90+, maternal).",
+    );
+    check_none("the dose will be 100 mg; med mgmt q1-3 mo", &["100", "q1"]);
+    check(
+        "PATIENT: ABERNETHY-COLE, JUDITH A      MRN: K00918347\nPatient: BROOKS, APRIL DAWN   \
+         Sex: F\nRE: PALOMINO, LUCIA M. DOB: 05/08/2051",
+        &[
+            ("JUDITH A", "NAME"),
+            ("APRIL DAWN", "NAME"),
+            ("PALOMINO", "NAME"),
+            ("LUCIA M", "NAME"),
+        ],
+    );
+    check_none("RE: Referral for evaluation\nRe: Follow Up Visit", &["Referral", "Follow"]);
+}
