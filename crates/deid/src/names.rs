@@ -1019,8 +1019,18 @@ fn trailer_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
         tail.is_empty() || tail.starts_with(['\n', '\r'])
     };
     // The line before `at` holds nothing, or ends in a column gap, a time or a date.
+    // Lines are looked at over 160 bytes at most, so that a text without line breaks costs
+    // no more than one with them.
+    let window_start = |at: usize| {
+        let mut from = at.saturating_sub(160);
+        while !c.text.is_char_boundary(from) {
+            from += 1;
+        }
+        from
+    };
     let line_lead = |at: usize| {
-        let line = &c.text[c.text[..at].rfind('\n').map_or(0, |p| p + 1)..at];
+        let from = window_start(at);
+        let line = &c.text[c.text[from..at].rfind('\n').map_or(from, |p| from + p + 1)..at];
         line.trim().is_empty()
             || line.ends_with("  ")
             || line.ends_with('\t')
@@ -1063,6 +1073,23 @@ fn trailer_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
             }
             continue;
         }
+        // Initials by each item of a release form: "    SMD  [X] Medication list", "_NTL_".
+        if w.all_caps && (2..=4).contains(&w.base().len()) && !c.english(k) && initials_shaped(c, k)
+        {
+            let after = c.text[w.end..].trim_start_matches(' ');
+            let boxed = after.starts_with('[')
+                && after.len() + 1 < c.text.len() - w.end
+                && c.text[window_start(w.start)..w.start]
+                    .rsplit('\n')
+                    .next()
+                    .is_some_and(|lead| lead.trim().is_empty());
+            let blank =
+                w.start >= 1 && bytes[w.start - 1] == b'_' && bytes.get(w.end) == Some(&b'_');
+            if boxed || blank {
+                push_span(out, w.start, w.end, EntityType::Name, 0.65);
+                continue;
+            }
+        }
         // "  /tm" closing its line.
         if w.start >= 2
             && bytes[w.start - 1] == b'/'
@@ -1082,12 +1109,19 @@ fn trailer_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
             && c.text[w.end..c.words[k + 1].start].trim().is_empty()
                 | (c.text[w.end..c.words[k + 1].start].trim() == ":")
         {
-            let line = c.text[w.end..].find('\n').map_or(c.text.len(), |p| w.end + p);
+            let line = c.text[w.end..]
+                .bytes()
+                .take(160)
+                .position(|b| b == b'\n')
+                .map_or((w.end + 160).min(c.text.len()), |p| w.end + p);
             if w.base() != "op" {
                 operators_line = line;
             }
             let next = &c.words[k + 1];
-            if w.base() == "op" && next.end <= line && initials_shaped(c, k + 1) && !c.english(k + 1)
+            if w.base() == "op"
+                && next.end <= line
+                && initials_shaped(c, k + 1)
+                && !c.english(k + 1)
             {
                 push_span(out, next.start, next.end, EntityType::Name, 0.65);
             }
@@ -1919,7 +1953,8 @@ fn age_after(c: &Ctx<'_>, p: usize, to: usize, next: Option<usize>, out: &mut Ve
                 matches!(
                     c.words[k - 2.min(k)].lower.as_ref(),
                     "will" | "she'll" | "he'll" | "i'll" | "would" | "she'd" | "he'd"
-                ) && (plain_end || trail == b" " && matches!(next_base, "in" | "on" | "next" | "this"))
+                ) && (plain_end
+                    || trail == b" " && matches!(next_base, "in" | "on" | "next" | "this"))
             }
             b" " if matches!(
                 c.words[k - 1].lower.as_ref(),
@@ -2347,6 +2382,17 @@ fn name_field_value(c: &mut Ctx<'_>, i: usize, name_label: bool) {
         let acronym = w.all_caps && w.base().len() <= 4 && !c.named(k);
         // After "Name:" the first word is the name whatever it is ("First name: will").
         let named_field = k == i && name_label && c.named(k);
+        // "Identified client: Sky Petrov-Morales": a capitalised word before a surname that is
+        // on no other list is its first name, even when an English word.
+        let before_surname = k == i
+            && w.cap
+            && !w.all_caps
+            && k + 1 < n
+            && c.joined(k + 1)
+            && c.words[k + 1].cap
+            && c.surname(k + 1)
+            && (!c.english(k + 1) || c.words[k + 1].inner)
+            && !c.lower_is(k, B_VIRTUE | B_AUX | B_SPEECH);
         // "BROOKS, APRIL DAWN", "PALOMINO, LUCIA M.": after the surname and its comma come a
         // first name and a middle one, whatever words they are, when the surname is a name
         // or the first name after it is.
@@ -2362,7 +2408,9 @@ fn name_field_value(c: &mut Ctx<'_>, i: usize, name_label: bool) {
             && c.words[k + 1].gap == Gap::CommaSpace
             && c.first_name(k + 1)
             && !c.english(k + 1)
-            && c.info[k + 1].label.is_none_or(|(t, _)| t == EntityType::Name);
+            && c.info[k + 1]
+                .label
+                .is_none_or(|(t, _)| t == EntityType::Name);
         let fits = (w.cap && !acronym
             || named_field
             || initial
@@ -2389,7 +2437,8 @@ fn name_field_value(c: &mut Ctx<'_>, i: usize, name_label: bool) {
                 || k > i && c.surname(k)
                 || initial
                 || after_comma
-                || before_comma)
+                || before_comma
+                || before_surname)
             && (w.cap || c.named(k) || initial)
             && c.info[k].label.is_none();
         if !fits {
@@ -2865,6 +2914,27 @@ fn organisations(c: &mut Ctx<'_>) {
 /// Hospital of the Valley", and "... Agency on Aging".
 fn organisations_of(c: &mut Ctx<'_>) {
     let n = c.words.len();
+    // "a sophomore at Ohio State", "graduation at Worcester State": a state university by its
+    // place's name.
+    for k in 2..n {
+        if c.words[k].base() == "state"
+            && c.words[k].cap
+            && !c.words[k].all_caps
+            && c.joined(k)
+            && c.words[k - 1].cap
+            && (c.info[k - 1].ent.is(F_PLACE | F_REGION)
+                || matches!(c.info[k - 1].label, Some((EntityType::Location, _))))
+            && c.words[k - 2].base() == "at"
+            && c.joined(k - 1)
+            && c.info[k].label.is_none()
+            && (k + 1 >= n || !c.joined(k + 1) || !c.words[k + 1].cap)
+        {
+            if !c.info[k - 1].safe {
+                c.info[k - 1].label = Some((EntityType::Organization, 0.75));
+            }
+            c.info[k].label = Some((EntityType::Organization, 0.75));
+        }
+    }
     let is_org =
         |c: &Ctx<'_>, k: usize| matches!(c.info[k].label, Some((EntityType::Organization, _)));
     let mut i = 0;
@@ -2874,8 +2944,7 @@ fn organisations_of(c: &mut Ctx<'_>) {
             continue;
         }
         let of = c.words[i + 1].base();
-        if of == "on" && c.words[i + 2].base() == "aging" && c.words[i + 2].cap && c.joined(i + 2)
-        {
+        if of == "on" && c.words[i + 2].base() == "aging" && c.words[i + 2].cap && c.joined(i + 2) {
             for k in i + 1..=i + 2 {
                 c.info[k].label = Some((EntityType::Organization, 0.8));
             }
@@ -3990,6 +4059,16 @@ fn people(c: &mut Ctx<'_>) {
             c.set(i, EntityType::Name, 0.7);
             continue;
         }
+        if title
+            && b.len() == 1
+            && !w.cap
+            && matches!(c.words[i - 1].base(), "dr" | "mr" | "mrs" | "ms")
+            && c.text[w.end..].starts_with([' ', ',', '\n'])
+        {
+            // "hey dr k sorry to msg": a clinician by an initial, typed in lowercase.
+            c.set(i, EntityType::Name, 0.7);
+            continue;
+        }
         if title || relation {
             // "Ms. June Park", "Mrs. April Dunn": a month after a courtesy title is her name.
             let courtesy_month = title
@@ -4363,33 +4442,65 @@ fn nicknames(c: &mut Ctx<'_>) {
         // One or two words up to the closing quote.
         let last = if closes_quote(c.text, w.end) {
             k
-        } else if k + 1 < n && c.words[k + 1].gap == Gap::Space && closes_quote(c.text, c.words[k + 1].end)
+        } else if k + 1 < n
+            && c.words[k + 1].gap == Gap::Space
+            && closes_quote(c.text, c.words[k + 1].end)
         {
             k + 1
         } else {
             continue;
         };
         let quote = w.start - if bytes[w.start - 1] == b'"' { 1 } else { 3 };
-        let before = c.text[..quote].trim_end();
-        let lower_before = before.to_ascii_lowercase();
-        let cued = ["goes by", "go by", "went by", "prefers", "preferred", "nicknamed", "nickname",
-            "known as", "aka", "a.k.a.", "calls herself", "calls himself", "call me"]
-            .iter()
-            .any(|cue| lower_before.ends_with(cue));
-        let between = k > 0 && last + 1 < n && is_name(c, k - 1) && is_name(c, last + 1)
+        // The 48 bytes before the quote are enough for every cue below.
+        let mut from = quote.saturating_sub(48);
+        while !c.text.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = c.text[from..quote].trim_end();
+        let cued = [
+            "goes by",
+            "go by",
+            "went by",
+            "prefers",
+            "preferred",
+            "nicknamed",
+            "nickname",
+            "known as",
+            "aka",
+            "a.k.a.",
+            "calls herself",
+            "calls himself",
+            "call me",
+        ]
+        .iter()
+        .any(|cue| {
+            before.len() >= cue.len()
+                && before.as_bytes()[before.len() - cue.len()..]
+                    .eq_ignore_ascii_case(cue.as_bytes())
+        });
+        let between = k > 0
+            && last + 1 < n
+            && is_name(c, k - 1)
+            && is_name(c, last + 1)
             && c.words[last + 1].start == c.words[last].end + 2;
         // In the parenthesis right after a name: "(11, " or "(" before the quote.
         let in_parens = before.rfind('(').is_some_and(|open| {
-            let inside = &before[open + 1..];
+            let open = from + open;
+            let inside = &c.text[open + 1..quote];
+            let name_end = c.text[..open].trim_end_matches(' ').len();
             inside.len() <= 40
                 && !inside.contains([')', '\n', '"'])
-                && (0..k).rev().take(6).any(|j| {
-                    c.words[j].end == c.text[..open].trim_end().len() && is_name(c, j)
-                })
+                && (0..k)
+                    .rev()
+                    .take(6)
+                    .any(|j| c.words[j].end == name_end && is_name(c, j))
         });
         let shaped = (k..=last).all(|j| {
             let q = &c.words[j];
-            (q.cap || cued) && !c.info[j].ent.is(F_KEEP) && !c.calendar(j) && !c.info[j].safe
+            (q.cap || cued)
+                && !c.info[j].ent.is(F_KEEP)
+                && !c.calendar(j)
+                && !c.info[j].safe
                 && c.info[j].label.is_none()
         });
         if shaped && (cued || between || in_parens) {
@@ -4421,7 +4532,8 @@ fn initial_after_name(c: &mut Ctx<'_>) {
         let f = &c.words[i];
         let info = &c.info[i];
         let free = info.label.is_none() || matches!(info.label, Some((EntityType::Name, _)));
-        let first = info.first || c.lower_is(i, B_VIRTUE)
+        let first = info.first
+            || c.lower_is(i, B_VIRTUE)
             || !info.eng && !info.ent.is(F_KEEP) && !info.ent.is(F_PLACE) && f.base().len() >= 2;
         // "U.S. J." or "Dr. J.": the word before is no abbreviation.
         if !f.cap

@@ -1608,7 +1608,15 @@ fn nicknames_in_quotes_and_initials_after_first_names() {
     let text = "Present: Kayla Ferreira (15, goes by \"KK\"); Bryson Ferreira (11, \"Bug\"). KK \
                 confirmed this; Bug said nothing. A driver (goes by \u{201c}Moose\u{201d}) backed \
                 in; Moose apologized. Robert \"Bobby\" Lind came too.";
-    check(text, &[("KK", "NAME"), ("Bug", "NAME"), ("Moose", "NAME"), ("Bobby", "NAME")]);
+    check(
+        text,
+        &[
+            ("KK", "NAME"),
+            ("Bug", "NAME"),
+            ("Moose", "NAME"),
+            ("Bobby", "NAME"),
+        ],
+    );
     check_first_word(
         text,
         &[
@@ -1668,7 +1676,9 @@ fn initials_in_trailers_and_answering_service_logs() {
     check_none(
         "RX/OTC meds: none\nHEENT/Neck: normal\nN/V/D denies\nand/or\nhe/him\nmg/dl\n\
          Glucose 110 mg/dl  stable\nCounselor: Shanice Rice, CADC II, Albany, NY 12203",
-        &["RX", "OTC", "HEENT", "and/or", "he/him", "mg/dl", "CADC", "NY"],
+        &[
+            "RX", "OTC", "HEENT", "and/or", "he/him", "mg/dl", "CADC", "NY",
+        ],
     );
 }
 
@@ -1721,5 +1731,40 @@ fn organisations_over_of_trades_streets_and_chart_names() {
             ("LUCIA M", "NAME"),
         ],
     );
-    check_none("RE: Referral for evaluation\nRe: Follow Up Visit", &["Referral", "Follow"]);
+    check_none(
+        "RE: Referral for evaluation\nRe: Follow Up Visit",
+        &["Referral", "Follow"],
+    );
+}
+
+#[test]
+fn chart_fields_state_schools_release_initials_and_lowercase_kin() {
+    check(
+        "Identified client: Sky Petrov-Morales, 15\nDefense: Tallis County Public Defender\n\
+         She is a sophomore at Ohio State; he studies at Westfield State now.",
+        &[
+            ("Sky", "NAME"),
+            ("Petrov-Morales", "NAME"),
+            ("Public Defender", "ORGANIZATION"),
+            ("State", "ORGANIZATION"),
+            ("Westfield State", "ORGANIZATION"),
+        ],
+    );
+    check_none(
+        "Client: Reports Smith is fine. She moved to Ohio in May.",
+        &["Reports", "Ohio"],
+    );
+    check(
+        "Released (initial each):\n    SMD  [X] Psychiatric evaluation\n    _NTL_ Diagnosis",
+        &[("SMD", "NAME"), ("NTL", "NAME")],
+    );
+    check_none("Checklist:\n    PHQ [x] done\n  [X] none", &["PHQ"]);
+    check(
+        "my sis hope says block him. my lawyer rich (from the firm) says ok",
+        &[("hope", "NAME"), ("rich", "NAME")],
+    );
+    check_none(
+        "my lawyer will call. the attorney general said no. my sis is sick",
+        &["will", "general", "is"],
+    );
 }
