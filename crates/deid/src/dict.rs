@@ -759,6 +759,9 @@ pub(crate) const ORG_WEAK_SUFFIXES: &[&str] = &[
     "audiology",
     "psychotherapy",
     "league",
+    "mediation",
+    "pulmonary",
+    "palace",
 ];
 
 /// Final words that make a capitalised run an organisation.
@@ -948,6 +951,8 @@ pub(crate) const ORG_SUFFIXES: &[&str] = &[
     "apothecary",
     "outfitters",
     "freightways",
+    "café",
+    "cafe",
     "bridal",
     "battalion",
     "regiment",

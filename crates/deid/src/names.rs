@@ -972,12 +972,14 @@ const FUNCTION_WORDS: &[&str] = &[
 /// Runs the passes in order and appends their spans.
 fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     organisations(c);
+    letterheads(c);
     lowercase_organisations(c);
     recurring_organisations(c);
     organisations_of(c);
     name_fields(c);
     places(c);
     people(c);
+    vocatives(c);
     nicknames(c);
     dotted_initials(c);
     initial_after_name(c);
@@ -2134,7 +2136,12 @@ fn name_fields(c: &mut Ctx<'_>) {
             continue;
         }
         let gap = &c.text[c.words[i - 1].end..c.words[i].start];
+        // The value may be quoted: 'CALLER: "Will"'.
         let field_gap = gap.split_once(':').is_some_and(|(_, rest)| {
+            let rest = rest
+                .strip_suffix('"')
+                .or_else(|| rest.strip_suffix('\u{201c}'))
+                .unwrap_or(rest);
             !rest.is_empty() && rest.bytes().all(|b| b == b' ' || b == b'\t')
         });
         if field_gap {
@@ -2906,6 +2913,170 @@ fn organisations(c: &mut Ctx<'_>) {
             }
         }
         i = end.max(i + 1);
+    }
+}
+
+/// A letterhead: a line of two to six capitalised words, no digits and no colon, right above a
+/// street address ("NORTH COUNTRY INTERNAL MEDICINE" over "88 Depot Street"). A person's name
+/// over an address (an addressee) is left to the name passes.
+fn letterheads(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    let bytes = c.text.as_bytes();
+    let mut i = 0;
+    while i < n {
+        let w = &c.words[i];
+        if !(w.cap && (w.start == 0 || bytes[w.start - 1] == b'\n')) {
+            i += 1;
+            continue;
+        }
+        let line_end = c.text[w.start..]
+            .bytes()
+            .take(120)
+            .position(|b| b == b'\n')
+            .map(|p| w.start + p);
+        let Some(line_end) = line_end else {
+            i += 1;
+            continue;
+        };
+        let mut e = i;
+        while e < n && c.words[e].end <= line_end {
+            e += 1;
+        }
+        let line = &c.text[w.start..line_end];
+        let next = &bytes[line_end + 1..];
+        let digits = next
+            .iter()
+            .take(7)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let address_below = (1..=6).contains(&digits)
+            && next.get(digits) == Some(&b' ')
+            && next.get(digits + 1).is_some_and(u8::is_ascii_uppercase);
+        let words_ok = (i..e).all(|k| {
+            (c.words[k].cap || c.lower_is(k, B_CONNECTOR))
+                && !c.calendar(k)
+                && !c.lower_is(k, B_TITLE)
+                && (!c.first_name(k) || c.english(k))
+                && !c.info[k].safe
+                && matches!(
+                    c.info[k].label,
+                    None | Some((EntityType::Organization | EntityType::Location, _))
+                )
+        });
+        // It opens its block: the text's first line or one after a blank line (a second line
+        // names the practice's department or service, "Epilepsy & Clinical Neurophysiology").
+        let opens_block = w.start == 0
+            || c.text[..w.start - 1]
+                .rsplit('\n')
+                .next()
+                .is_some_and(|above| above.trim().is_empty());
+        if address_below
+            && opens_block
+            && (2..=6).contains(&(e - i))
+            && words_ok
+            && !line
+                .bytes()
+                .any(|b| b.is_ascii_digit() || b == b':' || b == b',')
+            && !line.contains(" - ")
+            && !line.contains("--")
+        {
+            for k in i..e {
+                c.info[k].label = Some((EntityType::Organization, 0.75));
+            }
+        }
+        i = e.max(i + 1);
+    }
+}
+
+/// A first name called out at the start of a sentence, as a therapist speaks to a client:
+/// "Bill, I'm noticing your jaw", "Grace, would you say that to him?". The comma and the
+/// pronoun or question after it make even an English word a name.
+fn vocatives(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    for i in 0..n.saturating_sub(1) {
+        let w = &c.words[i];
+        if !(w.sentence_start && w.cap && !w.all_caps && c.first_name(i))
+            || c.info[i].label.is_some()
+            || c.info[i].safe
+            || c.calendar(i)
+            || c.info[i].ent.is(F_KEEP)
+            || c.lower_is(i, B_FUNCTION | B_AGAIN)
+            || c.words[i + 1].gap != Gap::CommaSpace
+            || matches!(
+                w.base(),
+                "so" | "well"
+                    | "okay"
+                    | "ok"
+                    | "now"
+                    | "yes"
+                    | "no"
+                    | "right"
+                    | "sure"
+                    | "look"
+                    | "listen"
+                    | "see"
+                    | "oh"
+                    | "hey"
+                    | "honestly"
+                    | "anyway"
+                    | "then"
+                    | "also"
+                    | "still"
+                    | "yeah"
+                    | "alright"
+                    | "fine"
+                    | "great"
+                    | "good"
+                    | "man"
+                    | "sorry"
+                    | "please"
+                    | "thanks"
+                    | "wait"
+                    | "honey"
+                    | "baby"
+                    | "dear"
+                    | "sweetie"
+                    | "buddy"
+                    | "sir"
+                    | "ma'am"
+                    | "mom"
+                    | "dad"
+                    | "doc"
+                    | "again"
+                    | "first"
+                    | "last"
+                    | "next"
+                    | "finally"
+                    | "later"
+                    | "sometimes"
+                    | "usually"
+            )
+        {
+            continue;
+        }
+        if matches!(
+            c.words[i + 1].lower.as_ref(),
+            "i" | "i'm"
+                | "you"
+                | "you're"
+                | "when"
+                | "would"
+                | "could"
+                | "can"
+                | "what"
+                | "how"
+                | "do"
+                | "did"
+                | "let's"
+                | "tell"
+                | "it's"
+                | "we"
+                | "are"
+                | "is"
+                | "have"
+        ) {
+            c.set(i, EntityType::Name, 0.75);
+        }
     }
 }
 

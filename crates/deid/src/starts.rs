@@ -201,7 +201,7 @@ const fn cue_heads(first: u8) -> &'static [(&'static [u8], u32)] {
         b'g' => &[(b"group", C_ID)],
         b'i' => &[(b"insurance", C_ID), (b"id", C_ID), (b"imei", C_ID)],
         b'j' => &[(b"jan", C_DATE), (b"jun", C_DATE), (b"jul", C_DATE)],
-        b'l' => &[(b"lic", C_ID)],
+        b'l' => &[(b"lic", C_ID), (b"lot", C_ID)],
         b'm' => &[
             (b"mrn", C_ID),
             (b"mr#", C_ID),

@@ -51,7 +51,7 @@ fn re(pattern: &str) -> Regex {
 
 /// The cue of a number named by the words before it ("MRN:", "member id #"), and the
 /// separators after them.
-const CUED_ID_CUE: &str = r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|med\.? rec\.?(?: number| no\.?| #)?|chart(?: number| no\.?| #)|record (?:number|no\.?|#)|member(?: id| number| no\.?| #)?|policy(?: number| no\.?| #)?|group(?: number| no\.?| #)|subscriber(?: id| number)?|medicaid(?: id| number| #)?|medicare(?: id| number| #)?|insurance(?: id| number| #)|account(?: number| no\.?| #)?|acct\.?(?: number| no\.?| #)?|licen[cs]e(?: number| no\.?| #| plate)?|lic\.?|plate(?: number| #)?|tag(?: number| #)?|dl|permit(?: number| #)?|certificate(?: number| no\.?| #)?|vin|serial(?: number| no\.?| #)?|imei|device id|case(?: number| no\.?| #| id)|student(?: id| number| #)|employee(?: id| number| #)|badge(?: number| #)?|client id|patient id|id(?: number| no\.?| #)?|ssn|social security(?: number| no\.?| #)?|fingerprint(?: id)?|biometric(?: id)?|voiceprint|npi|dea|unit (?:number|no\.?|#)|mr ?#|pager|pgr|beeper)(?: is|:|#| ?-)?[ :#]*";
+const CUED_ID_CUE: &str = r"(?i)\b(?:mrn|medical record(?: number| no\.?| #)?|med\.? rec\.?(?: number| no\.?| #)?|chart(?: number| no\.?| #)|record (?:number|no\.?|#)|member(?: id| number| no\.?| #)?|policy(?: number| no\.?| #)?|group(?: number| no\.?| #)|subscriber(?: id| number)?|medicaid(?: id| number| #)?|medicare(?: id| number| #)?|insurance(?: id| number| #)|account(?: number| no\.?| #)?|acct\.?(?: number| no\.?| #)?|licen[cs]e(?: number| no\.?| #| plate)?|lic\.?|plate(?: number| #)?|tag(?: number| #)?|dl|permit(?: number| #)?|certificate(?: number| no\.?| #)?|vin|serial(?: number| no\.?| #)?|lot(?: number| no\.?| #)?|imei|device id|case(?: number| no\.?| #| id)|student(?: id| number| #)|employee(?: id| number| #)|badge(?: number| #)?|client id|patient id|id(?: number| no\.?| #)?|ssn|social security(?: number| no\.?| #)?|fingerprint(?: id)?|biometric(?: id)?|voiceprint|npi|dea|unit (?:number|no\.?|#)|mr ?#|pager|pgr|beeper)(?: is|:|#| ?-)?[ :#]*";
 
 /// The number after [`CUED_ID_CUE`] (group 1).
 const CUED_ID_VALUE: &str = r"((?:[A-Za-z0-9][A-Za-z0-9\-]{1,24}(?:\.[A-Za-z0-9][A-Za-z0-9\-]*){0,3}|[A-Za-z]\.[0-9][A-Za-z0-9\-]{3,24})(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4}(?: [A-Z0-9]{2,5}[0-9][A-Z0-9]{0,4})?(?: [0-9]{2,4})?)?)";
@@ -1075,7 +1075,7 @@ fn cue_type(text: &str, start: usize) -> Option<EntityType> {
             b"license" | b"licence" | b"lic" | b"permit" | b"certificate" | b"dea" | b"dl" => {
                 EntityType::License
             }
-            b"imei" | b"serial" | b"device" | b"mac" => EntityType::Device,
+            b"imei" | b"serial" | b"device" | b"mac" | b"lot" => EntityType::Device,
             b"fingerprint" | b"biometric" | b"voiceprint" | b"retina" => EntityType::Biometric,
             b"fax" => EntityType::Fax,
             b"phone" | b"cell" | b"tel" | b"mobile" => EntityType::Phone,

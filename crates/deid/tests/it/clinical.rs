@@ -103,6 +103,12 @@ fn every_batch_meets_its_floors() {
         0.97,
         0.93,
     );
+    check(
+        &["thirteenth-clinical.txt", "thirteenth-therapy.txt"],
+        24,
+        0.96,
+        0.965,
+    );
 }
 
 #[test]

@@ -1768,3 +1768,38 @@ fn chart_fields_state_schools_release_initials_and_lowercase_kin() {
         &["will", "general", "is"],
     );
 }
+
+#[test]
+fn letterheads_vocatives_quoted_fields_and_lots() {
+    check(
+        "NORTH COUNTRY INTERNAL MEDICINE\n88 Depot Street, Brookfield\n\nLIGHTHOUSE CHILD & \
+         FAMILY THERAPY\n77 Genesee Street",
+        &[
+            ("NORTH COUNTRY INTERNAL MEDICINE", "ORGANIZATION"),
+            ("LIGHTHOUSE CHILD", "ORGANIZATION"),
+            ("FAMILY THERAPY", "ORGANIZATION"),
+        ],
+    );
+    check_none(
+        "COBB HILL NEUROLOGY GROUP\nEpilepsy & Clinical Neurophysiology\n2200 Peachtree Blvd\n\n\
+         PROGRESS NOTE\n12 sessions\n\nUniversity Hospital - Division of Rheumatology\n800 \
+         Kingsbury Avenue",
+        &[
+            "Epilepsy",
+            "Neurophysiology",
+            "PROGRESS",
+            "Division",
+            "Rheumatology",
+        ],
+    );
+    check(
+        "THERAPIST: Let's slow down. Bill, I'm noticing your jaw. CALLER: \"Will\" (first \
+         name only). Stem size 4, lot 7H22910A.",
+        &[("Bill", "NAME"), ("Will", "NAME"), ("7H22910A", "DEVICE")],
+    );
+    check_none(
+        "Well, you know. So, I think. Okay, you can. Honestly, I was. Parked in lot 12 today; a \
+         lot of it.",
+        &["Well", "So,", "Okay", "Honestly", "12"],
+    );
+}
