@@ -2716,11 +2716,19 @@ fn organisations(c: &mut Ctx<'_>) {
         // ("Medicine", "Police") only after a distinctive word.
         // ... or after two words or more that open no sentence ("Heritage Pines Assisted
         // Living"), where capitals name something.
+        // "a coworker at Pizza Palace", "transported to Corner Drug": after a word that leads
+        // to a place of business, two capitalised words in mid-sentence are enough.
+        let business_cue = i > 0
+            && c.joined(i)
+            && matches!(
+                c.words[i - 1].base(),
+                "at" | "to" | "through" | "from" | "via"
+            );
         let ends_name = |e: usize| {
             c.lower_is(e - 1, B_ORG_SUFFIX)
                 || c.lower_is(e - 1, B_ORG_WEAK)
                     && ((i..e - 1).any(|k| distinctive(c, k))
-                        || e - i >= 3
+                        || (e - i >= 3 || e - i == 2 && business_cue)
                             && !c.words[i].sentence_start
                             && !c.words[i].all_caps
                             && !generic_weak(c, e - 1))

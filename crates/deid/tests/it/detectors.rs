@@ -1803,3 +1803,18 @@ fn letterheads_vocatives_quoted_fields_and_lots() {
         &["Well", "So,", "Okay", "Honestly", "12"],
     );
 }
+
+#[test]
+fn two_capitalised_words_after_a_business_cue() {
+    check(
+        "a coworker at Pizza Palace. Transported client to Corner Drug to pick up meds.",
+        &[
+            ("Pizza Palace", "ORGANIZATION"),
+            ("Corner Drug", "ORGANIZATION"),
+        ],
+    );
+    check_none(
+        "Pizza Palace was loud. She ate a Pizza. Sent to Physical Therapy.",
+        &["Pizza Palace was", "Physical"],
+    );
+}
