@@ -2937,11 +2937,11 @@ fn letterheads(c: &mut Ctx<'_>) {
             i += 1;
             continue;
         }
-        let line_end = c.text[w.start..]
-            .bytes()
-            .take(120)
-            .position(|b| b == b'\n')
-            .map(|p| w.start + p);
+        let mut lim = (w.start + 120).min(c.text.len());
+        while !c.text.is_char_boundary(lim) {
+            lim -= 1;
+        }
+        let line_end = c.text[w.start..lim].find('\n').map(|p| w.start + p);
         let Some(line_end) = line_end else {
             i += 1;
             continue;
@@ -4596,6 +4596,7 @@ fn extend_names(c: &mut Ctx<'_>) {
 }
 
 /// The quote marks that open a nickname.
+#[inline]
 fn opens_quote(bytes: &[u8], start: usize) -> bool {
     (start >= 1 && bytes[start - 1] == b'"')
         || (start >= 3 && &bytes[start - 3..start] == "\u{201c}".as_bytes())
@@ -4612,6 +4613,10 @@ fn closes_quote(text: &str, end: usize) -> bool {
 fn nicknames(c: &mut Ctx<'_>) {
     let n = c.words.len();
     let bytes = c.text.as_bytes();
+    // Most texts hold no double quote at all.
+    if !c.text.contains('"') && !c.text.contains('\u{201c}') {
+        return;
+    }
     let is_name = |c: &Ctx<'_>, k: usize| matches!(c.info[k].label, Some((EntityType::Name, _)));
     for k in 0..n {
         let w = &c.words[k];
