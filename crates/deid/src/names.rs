@@ -3003,6 +3003,41 @@ fn vocatives(c: &mut Ctx<'_>) {
     let n = c.words.len();
     for i in 0..n.saturating_sub(1) {
         let w = &c.words[i];
+        // "Will requested one session", "Will will bring it up", "May reported": a modal
+        // that opens a sentence is a name when a past tense or a verb of its own follows,
+        // which no modal takes ("Will need to", "Will send summary" stay).
+        if w.sentence_start
+            && w.cap
+            && !w.all_caps
+            && matches!(w.base(), "will" | "may")
+            && c.info[i].label.is_none()
+            && c.joined(i + 1)
+            && !c.words[i + 1].cap
+        {
+            let next = c.words[i + 1].lower.as_ref();
+            let past = next.len() >= 4 && next.ends_with("ed") && !next.ends_with("eed");
+            if past
+                || matches!(
+                    next,
+                    "will"
+                        | "has"
+                        | "is"
+                        | "was"
+                        | "said"
+                        | "says"
+                        | "and"
+                        | "would"
+                        | "did"
+                        | "does"
+                        | "can"
+                        | "could"
+                )
+                || c.lower_is(i + 1, B_SPEECH)
+            {
+                c.set(i, EntityType::Name, 0.75);
+                continue;
+            }
+        }
         if !(w.sentence_start && w.cap && !w.all_caps && c.first_name(i))
             || c.info[i].label.is_some()
             || c.info[i].safe

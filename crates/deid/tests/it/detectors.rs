@@ -1818,3 +1818,26 @@ fn two_capitalised_words_after_a_business_cue() {
         &["Pizza Palace was", "Physical"],
     );
 }
+
+#[test]
+fn modals_that_open_a_sentence_before_a_verb_of_their_own() {
+    check_first_word(
+        "She did not know. Will will bring this up. Plan: Will requested one session. May \
+         reported that she slept.",
+        &[
+            ("Will will", "NAME"),
+            ("Will requested", "NAME"),
+            ("May reported", "NAME"),
+        ],
+    );
+    check_none(
+        "Will need to follow up. Will send summary. May need labs. May be seen. Will proceed.",
+        &[
+            "Will need",
+            "Will send",
+            "May need",
+            "May be",
+            "Will proceed",
+        ],
+    );
+}
