@@ -351,6 +351,43 @@ impl DateScanner {
                     continue;
                 }
             }
+            // "KE 4-/5, DF 2/5": muscle strength graded out of five, after the muscle's
+            // abbreviation, in a line of such grades.
+            if p[1] == 5 && p[0] <= 5 {
+                let lead = text[..m.start()].trim_end_matches(' ');
+                let letters = lead
+                    .bytes()
+                    .rev()
+                    .take_while(u8::is_ascii_uppercase)
+                    .count();
+                let abbrev = &lead[lead.len() - letters..];
+                let date_field = matches!(
+                    abbrev,
+                    "DOS" | "DOB" | "DOA" | "DOD" | "RTC" | "LMP" | "EDD" | "ADM" | "DC" | "FU"
+                );
+                let grades_near = || {
+                    let mut from = m.start().saturating_sub(40);
+                    while !text.is_char_boundary(from) {
+                        from += 1;
+                    }
+                    let mut to = (m.end() + 40).min(text.len());
+                    while !text.is_char_boundary(to) {
+                        to -= 1;
+                    }
+                    let near = |t: &str| t.matches("/5").count();
+                    let before_line = text[from..m.start()].rsplit('\n').next().unwrap_or("");
+                    let after_line = text[m.end()..to].split('\n').next().unwrap_or("");
+                    near(before_line) + near(after_line) >= 1
+                };
+                if (2..=3).contains(&letters)
+                    && (lead.len() == letters
+                        || !lead.as_bytes()[lead.len() - letters - 1].is_ascii_alphanumeric())
+                    && !date_field
+                    && grades_near()
+                {
+                    continue;
+                }
+            }
             if p[1] == 10 || p[1] == 5 && p[0] <= 5 {
                 let before = prev_word(text, m.start());
                 let after = text[m.end()..].trim_start().to_ascii_lowercase();

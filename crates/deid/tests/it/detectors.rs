@@ -1841,3 +1841,15 @@ fn modals_that_open_a_sentence_before_a_verb_of_their_own() {
         ],
     );
 }
+
+#[test]
+fn muscle_grades_out_of_five_are_no_dates() {
+    check_none(
+        "RLE: HF 3+/5, KE 4-/5, DF 2/5. Grip 4/5 bilat.",
+        &["2/5", "4/5"],
+    );
+    check(
+        "DOS 3/5 and RTC 4/5; seen 2/5",
+        &[("3/5", "DATE"), ("4/5", "DATE"), ("2/5", "DATE")],
+    );
+}
