@@ -2893,7 +2893,9 @@ fn organisations(c: &mut Ctx<'_>) {
             && c.joined(i + 1)
             && c.words[i + 1].cap
             && c.words[i + 1].base_len < c.words[i + 1].lower.len()
-            && !c.lower_is(i + 1, B_ORG_SUFFIX);
+            && !c.lower_is(i + 1, B_ORG_SUFFIX)
+            // "St. Patrick's Day", "St. Valentine's Day" are holidays.
+            && !(i + 2 < n && c.joined(i + 2) && c.words[i + 2].base() == "day");
         if saint {
             c.set(i, EntityType::Organization, 0.8);
             c.set(i + 1, EntityType::Organization, 0.8);

@@ -1853,3 +1853,15 @@ fn muscle_grades_out_of_five_are_no_dates() {
         &[("3/5", "DATE"), ("4/5", "DATE"), ("2/5", "DATE")],
     );
 }
+
+#[test]
+fn saints_days_are_holidays() {
+    check_none(
+        "out for St. Patrick's Day. FOOSH. On St. Valentine's Day she left.",
+        &["Patrick", "Valentine"],
+    );
+    check(
+        "services at St. Columba's parish",
+        &[("St. Columba's", "ORGANIZATION")],
+    );
+}
