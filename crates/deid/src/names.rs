@@ -1632,6 +1632,7 @@ const ROAD_WORDS: &[&str] = &[
     "i",
     "us",
     "sr",
+    "road",
 ];
 
 /// Nouns after "the 14th" that make it a rank, not a day: "the 14th floor".
@@ -1749,8 +1750,14 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
         }
         let after = &bytes[w.end..];
         // Roads by number.
+        // "County Road 12" and "County Road K"; "Road" alone only after "County".
+        let county_road = w.base() == "road" && k > 0 && c.words[k - 1].base() == "county";
         if c.lower_is(k, B_ROAD)
-            && (w.cap || k > 0 && (c.lower_is(k - 1, B_LOC_CUE) || c.words[k - 1].base() == "on"))
+            && (w.base() != "road" || county_road)
+            && (w.cap
+                || k > 0
+                    && (c.lower_is(k - 1, B_LOC_CUE)
+                        || matches!(c.words[k - 1].base(), "on" | "off" | "near")))
         {
             let sep = match after {
                 [b'-', ..] if matches!(w.base(), "i" | "us" | "sr") => 1,
@@ -1758,11 +1765,22 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
                 [b'.', b' ', ..] if matches!(w.base(), "rt" | "rte") => 2,
                 _ => 0,
             };
-            let digits = after
+            let mut digits = after
                 .iter()
                 .skip(sep)
                 .take_while(|b| b.is_ascii_digit())
                 .count();
+            if county_road && digits == 0 {
+                // Lettered county roads: "County Road K", "County Road JJ".
+                let letters = after
+                    .iter()
+                    .skip(sep)
+                    .take_while(|b| b.is_ascii_uppercase())
+                    .count();
+                if (1..=2).contains(&letters) {
+                    digits = letters;
+                }
+            }
             let end = w.end + sep + digits;
             if sep > 0
                 && (1..=3).contains(&digits)
@@ -3841,9 +3859,16 @@ fn street_name(c: &Ctx<'_>, i: usize) -> Option<usize> {
                 // "Tom Lane" is a person: a surname of a street type after a first name.
                 let person =
                     c.surname(j) && j == i + 1 && c.first_name(i) && !c.info[i].ent.is(F_PLACE);
-                // "Dr. St. James" or "St. Mary's": "St" leads a name when a capital follows.
-                let saint =
-                    c.words[j].base() == "st" && j + 1 < n && c.joined(j + 1) && c.words[j + 1].cap;
+                // "Dr. St. James" or "St. Mary's": "St" leads a name when a capital follows,
+                // unless a street's cue comes first ("on Main St. Current partner").
+                let saint = c.words[j].base() == "st"
+                    && j + 1 < n
+                    && c.joined(j + 1)
+                    && c.words[j + 1].cap
+                    && !(i > 0
+                        && c.joined(i)
+                        && matches!(c.words[i - 1].base(), "on" | "off" | "near")
+                        && c.words[j + 1].gap == Gap::PeriodSpace);
                 return (!person && !saint).then_some(j + 1);
             }
             j += 1;

@@ -1865,3 +1865,22 @@ fn saints_days_are_holidays() {
         &[("St. Columba's", "ORGANIZATION")],
     );
 }
+
+#[test]
+fn county_roads_routes_after_off_and_streets_before_a_sentence() {
+    check(
+        "Duffy's Tap on County Road 12. Lot off County Road K, Merrill. Lives off rt 9 in town. \
+         Keystone PT on Mill St. Diet rich in fiber.",
+        &[
+            ("County Road 12", "LOCATION"),
+            ("County Road K", "LOCATION"),
+            ("rt 9", "LOCATION"),
+            ("Mill St", "LOCATION"),
+        ],
+    );
+    check_none(
+        "on the road 2 times. Road 5 closed. Diet rich in fiber.",
+        &["road 2", "Road 5", "Diet"],
+    );
+    check("Dr. St. James saw him", &[("James", "NAME")]);
+}
