@@ -984,6 +984,7 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     dotted_initials(c);
     initial_after_name(c);
     extend_names(c);
+    place_prefixes(c);
     spelled_names(c);
     recurring_names(c);
     emit(c, out);
@@ -2941,6 +2942,84 @@ fn organisations(c: &mut Ctx<'_>) {
             }
         }
         i = end.max(i + 1);
+    }
+}
+
+/// Words that lead a place's name: "East Fairhaven", "North Aldon", "Little Saigon", "Port
+/// Alden", and the direction after a street ("Fourth Avenue North").
+const PLACE_PREFIXES: &[&str] = &[
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "new",
+    "port",
+    "fort",
+    "ft",
+    "mount",
+    "mt",
+    "lake",
+    "little",
+    "upper",
+    "lower",
+    "greater",
+    "glen",
+    "point",
+    "cape",
+    "west-end",
+];
+
+/// A capitalised prefix before a place or a name the passes found makes one place of both
+/// ("North Aldon": not a person called Aldon); a direction after a street joins the street.
+fn place_prefixes(c: &mut Ctx<'_>) {
+    let n = c.words.len();
+    for i in 1..n {
+        let label = c.info[i].label;
+        let found = matches!(label, Some((EntityType::Location | EntityType::Name, _)));
+        if !found || !c.joined(i) || c.words[i - 1].gap == Gap::PeriodSpace && i >= 2 {
+            continue;
+        }
+        let p = &c.words[i - 1];
+        if !p.cap
+            || p.all_caps
+            || c.info[i - 1].label.is_some()
+            || c.info[i - 1].safe
+            || !PLACE_PREFIXES.contains(&p.base())
+            || c.text.as_bytes().get(p.end) == Some(&b'.')
+        {
+            continue;
+        }
+        // "Dr. West" or "Mrs. Little Jones": a title before the prefix makes it a surname.
+        if i >= 2 && c.lower_is(i - 2, B_TITLE) {
+            continue;
+        }
+        // The name after the prefix becomes part of the place, unless it goes on into more
+        // of a person's name ("North Aldon Smith" is no place).
+        let person_follows = i + 1 < n
+            && c.joined(i + 1)
+            && matches!(c.info[i + 1].label, Some((EntityType::Name, _)));
+        if person_follows {
+            continue;
+        }
+        c.info[i - 1].label = Some((EntityType::Location, 0.75));
+        c.info[i].label = Some((EntityType::Location, 0.75));
+    }
+    // "Fourth Avenue North", "Lakeshore Boulevard West": the direction closes the street.
+    for i in 1..n {
+        if matches!(c.info[i - 1].label, Some((EntityType::Location, _)))
+            && c.info[i].label.is_none()
+            && !c.info[i].safe
+            && c.joined(i)
+            && c.words[i].cap
+            && matches!(c.words[i].base(), "north" | "south" | "east" | "west")
+            && c.lower_is(i - 1, B_STREET)
+        {
+            c.info[i].label = Some((EntityType::Location, 0.75));
+        }
     }
 }
 

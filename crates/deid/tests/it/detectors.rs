@@ -1884,3 +1884,22 @@ fn county_roads_routes_after_off_and_streets_before_a_sentence() {
     );
     check("Dr. St. James saw him", &[("James", "NAME")]);
 }
+
+#[test]
+fn prefixes_that_lead_a_place() {
+    check(
+        "Lives in East Fairhaven with wife. Moving to North Aldon soon. Pho in Little Saigon. \
+         House on Fourth Avenue North in town.",
+        &[
+            ("East Fairhaven", "LOCATION"),
+            ("North Aldon", "LOCATION"),
+            ("Little Saigon", "LOCATION"),
+            ("Fourth Avenue North", "LOCATION"),
+        ],
+    );
+    check_none(
+        "New Hampshire and New York; North of here",
+        &["New Hampshire", "New York", "North"],
+    );
+    check("Dr. West Smith saw her", &[("West Smith", "NAME")]);
+}
