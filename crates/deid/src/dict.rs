@@ -762,6 +762,11 @@ pub(crate) const ORG_WEAK_SUFFIXES: &[&str] = &[
     "mediation",
     "pulmonary",
     "palace",
+    "orthotics",
+    "prosthetics",
+    "biomedical",
+    "equipment",
+    "parish",
 ];
 
 /// Final words that make a capitalised run an organisation.

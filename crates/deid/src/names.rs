@@ -1061,7 +1061,10 @@ fn trailer_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
                 && !words
                 && !unit
                 && tail_ok
-                && line_lead(w.start)
+                && (line_lead(w.start)
+                    || k > 0
+                        && c.words[k - 1].end + 1 == w.start
+                        && matches!(c.words[k - 1].base(), "transcribed" | "dictated" | "typed"))
                 && !c.shouting
             {
                 push_span(out, w.start, w.end, EntityType::Name, 0.65);
@@ -1074,6 +1077,66 @@ fn trailer_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
             {
                 push_span(out, w.start, w.end, EntityType::Name, 0.65);
             }
+            continue;
+        }
+        // "Transcribed by jp.", "typed by kl": a typist's lowercase initials after the verb.
+        if !w.cap
+            && (2..=3).contains(&w.base().len())
+            && k >= 2
+            && c.words[k - 1].base() == "by"
+            && matches!(
+                c.words[k - 2].base(),
+                "transcribed" | "typed" | "dictated" | "entered" | "scribed"
+            )
+            && !c.english(k)
+            && initials_shaped(c, k)
+        {
+            push_span(out, w.start, w.end, EntityType::Name, 0.65);
+            continue;
+        }
+        // "Supervisor note (EB, 1/30/2092)": initials that sign a dated remark; "client GR
+        // (confidential)": a client by initials after the role.
+        if w.all_caps
+            && (2..=3).contains(&w.base().len())
+            && (w.base().len() == 2 || !c.english(k))
+            && initials_shaped(c, k)
+        {
+            // ... a date, not a time or a phone number: "(TA, 0930)", "(POA, 617-555-0104)".
+            let dated = w.start >= 1
+                && bytes[w.start - 1] == b'('
+                && c.text[w.end..].starts_with(", ")
+                && {
+                    let d = bytes[w.end + 2..]
+                        .iter()
+                        .take(3)
+                        .take_while(|b| b.is_ascii_digit())
+                        .count();
+                    (1..=2).contains(&d) && bytes.get(w.end + 2 + d) == Some(&b'/')
+                };
+            let role = k > 0
+                && c.words[k - 1].end + 1 == w.start
+                && matches!(c.words[k - 1].base(), "client" | "pt" | "patient" | "member")
+                && !c.words[k - 1].all_caps
+                // ... standing alone: "client GR (confidential)", not "client HIV status".
+                && {
+                    let rest = c.text[w.end..].trim_start_matches(' ');
+                    rest.is_empty() || rest.starts_with(['(', ',', '.', ':', ';', ')', '\n'])
+                };
+            if dated || role {
+                push_span(out, w.start, w.end, EntityType::Name, 0.65);
+                continue;
+            }
+        }
+        // "-B" alone closing a message: the writer's initial.
+        if w.base_len == 1
+            && w.start >= 2
+            && bytes[w.start - 1] == b'-'
+            && matches!(bytes[w.start - 2], b' ' | b'\n')
+            && bytes[w.start].is_ascii_uppercase()
+            && line_end(w.end)
+            && c.info[k].label.is_none()
+        {
+            push_span(out, w.start, w.end, EntityType::Name, 0.6);
             continue;
         }
         // Initials by each item of a release form: "    SMD  [X] Medication list", "_NTL_".
@@ -1737,12 +1800,17 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
             let column = c.text[v.end..].starts_with("  ") || c.text[v.end..].starts_with('\t');
             // "CFU/ml" and "MG/dl" are units; "RKS/dl" a typist.
             let unit = is_unit_word(v.base()) && (is_unit_word(w.base()) || w.base() == "cfu");
+            let closing_period = tail.strip_prefix('.').is_some_and(|t| {
+                t.trim_start_matches([' ', '\t']).is_empty()
+                    || t.trim_start_matches([' ', '\t']).starts_with(['\n', '\r'])
+            });
             let lower_ok = !v.cap
                 && (2..=4).contains(&v.base().len())
                 && !unit
                 && (tail.is_empty()
                     || tail.starts_with(['\n', '\r'])
                     || tail.starts_with("cc")
+                    || closing_period && !c.english(k) && !c.english(k + 1)
                     || column);
             if lower_ok {
                 push_span(out, w.start, w.end, EntityType::Name, 0.7);
@@ -1990,7 +2058,9 @@ fn age_after(c: &Ctx<'_>, p: usize, to: usize, next: Option<usize>, out: &mut Ve
             // alive, 93, in Lagos", "sister Nora living, 97, in a nursing home".
             b", " => {
                 (kin(k - 1) || named(k - 1) || matches!(prev, "alive" | "living"))
-                    && matches!(trail.first(), Some(b',' | b')'))
+                    && (matches!(trail.first(), Some(b',' | b')'))
+                        // "Edgar Lindahl, 92 M, MRN ...": the age and the sex.
+                        || trail == b" " && matches!(next_base, "m" | "f"))
             }
             _ => false,
         };
@@ -2425,7 +2495,7 @@ fn name_field_value(c: &mut Ctx<'_>, i: usize, name_label: bool) {
         let after_comma = commas == 1
             && k > i
             && w.cap
-            && (c.named(i) || c.first_name(i + 1))
+            && (c.named(i) || c.first_name(i + 1) || !c.english(i))
             && (k == i + 1 || c.first_name(i + 1) || c.calendar(i + 1));
         // ... and the surname itself, whatever word, before its comma and a first name.
         let before_comma = k == i
@@ -2433,7 +2503,12 @@ fn name_field_value(c: &mut Ctx<'_>, i: usize, name_label: bool) {
             && k + 1 < n
             && c.words[k + 1].gap == Gap::CommaSpace
             && c.first_name(k + 1)
-            && !c.english(k + 1)
+            // "FIELD, HUNTER J": an English first name with its initial after it.
+            && (!c.english(k + 1)
+                || k + 2 < n
+                    && c.words[k + 2].gap == Gap::Space
+                    && c.words[k + 2].base_len == 1
+                    && c.text.as_bytes()[c.words[k + 2].start].is_ascii_uppercase())
             && c.info[k + 1]
                 .label
                 .is_none_or(|(t, _)| t == EntityType::Name);
@@ -2919,6 +2994,20 @@ fn organisations(c: &mut Ctx<'_>) {
             c.set(i, EntityType::Organization, 0.8);
             c.set(i + 1, EntityType::Organization, 0.8);
             c.info[i + 1].whole = true;
+            // "St. Monica's Parish", "St. Luke's Anglican": the word after names the same place.
+            if i + 2 < n
+                && c.joined(i + 2)
+                && c.words[i + 2].cap
+                && (c.lower_is(i + 2, B_ORG_SUFFIX | B_ORG_WEAK)
+                    || matches!(
+                        c.words[i + 2].base(),
+                        "church" | "anglican" | "episcopal" | "catholic" | "lutheran" | "cathedral"
+                    ))
+            {
+                c.set(i + 2, EntityType::Organization, 0.8);
+                i += 3;
+                continue;
+            }
             i += 2;
             continue;
         }
@@ -4806,7 +4895,8 @@ fn nicknames(c: &mut Ctx<'_>) {
         let between = k > 0
             && last + 1 < n
             && is_name(c, k - 1)
-            && is_name(c, last + 1)
+            && (is_name(c, last + 1)
+                || c.words[last + 1].cap && c.surname(last + 1) && !c.info[last + 1].safe)
             && c.words[last + 1].start == c.words[last].end + 2;
         // In the parenthesis right after a name: "(11, " or "(" before the quote.
         let in_parens = before.rfind('(').is_some_and(|open| {
@@ -4832,6 +4922,10 @@ fn nicknames(c: &mut Ctx<'_>) {
             for j in k..=last {
                 c.set(j, EntityType::Name, 0.75);
                 c.info[j].nick = true;
+            }
+            if between {
+                // Trevor "TJ" Banks: the surname after the nickname, though an English word.
+                c.set(last + 1, EntityType::Name, 0.8);
             }
         }
     }

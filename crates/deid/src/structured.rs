@@ -59,7 +59,7 @@ const CUED_ID_VALUE: &str = r"((?:[A-Za-z0-9][A-Za-z0-9\-]{1,24}(?:\.[A-Za-z0-9]
 /// The street types of the lowercase pattern `street_lower`.
 const LOWER_STREET_TYPES: &str = "st|ave|rd|blvd|ln|dr|street|avenue|road|drive|lane";
 
-const STREET_TYPES: &str = "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|circle|cir|highway|hwy|parkway|pkwy|square|sq|trail|trl|crescent|alley|loop|pike|plaza|thruway|turnpike|tpke|freeway|commons|crossing|landing";
+const STREET_TYPES: &str = "street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|circle|cir|highway|hwy|parkway|pkwy|square|sq|trail|trl|crescent|alley|loop|pike|plaza|thruway|turnpike|tpke|freeway|commons|crossing|landing|broadway";
 
 impl Scanners {
     pub fn new() -> Scanners {
@@ -96,7 +96,7 @@ impl Scanners {
             cued_id: StartRegex::new(&format!("{CUED_ID_CUE}{CUED_ID_VALUE}")),
             cued_id_cue: StartRegex::new(CUED_ID_CUE),
             street: StartRegex::new(&format!(
-                r"\b[0-9]{{1,6}}[A-Za-z]?(?: (?:[A-Z][A-Za-z'\.\-]*|[0-9]{{1,3}}(?:st|nd|rd|th))){{1,5}} (?i:{STREET_TYPES})\b\.?(?: (?:N|S|E|W|NE|NW|SE|SW)\b\.?)?(?:,? (?i:apt|apartment|unit|suite|ste|#)\.? ?#?[A-Za-z0-9\-]+)?(?:,? (?:[0-9]{{1,2}}(?:st|nd|rd|th)|(?i:first|second|third|fourth|fifth|sixth|ground)) (?i:floor|fl)\b\.?)?"
+                r"\b[0-9]{{1,6}}[A-Za-z]?(?: (?:[A-Z][A-Za-z'\.\-]*|[0-9]{{1,3}}(?:st|nd|rd|th))){{1,5}} (?i:{STREET_TYPES})\b\.?(?: (?:N|S|E|W|NE|NW|SE|SW)\b\.?)?(?:,? (?i:apt|apartment|unit|suite|ste|#)\.? ?#?[A-Za-z0-9\-]+)?(?:,? (?:[0-9]{{1,2}}(?:st|nd|rd|th)|(?i:first|second|third|fourth|fifth|sixth|ground)) (?i:floor|fl)\b\.?|,? (?i:floor|fl)\.? [0-9]{{1,3}}\b)?"
             )),
             street_lower: StartRegex::new(&format!(
                 r"\b[0-9]{{1,6}} [a-z]+(?: [a-z]+)? (?:{LOWER_STREET_TYPES})\b"
@@ -441,6 +441,7 @@ impl Scanners {
             || prior.ends_with("hcpcs")
             || prior.ends_with("drg")
             || prior.ends_with("ndc")
+            || billing_code_list(text, start)
         {
             return;
         }
@@ -544,6 +545,41 @@ impl Scanners {
             score,
         });
     }
+}
+
+/// A number in a comma-separated list of five-digit codes after "CPT": "CPT 97161, 97110,
+/// 97112" (only the first follows the cue itself).
+fn billing_code_list(text: &str, start: usize) -> bool {
+    let b = text.as_bytes();
+    let mut i = start;
+    // Walk back over ", 12345" items, at most 12 of them.
+    for _ in 0..12 {
+        if i < 2 || &b[i - 2..i] != b", " {
+            return false;
+        }
+        let end = i - 2;
+        let digits = b[..end]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits != 5 {
+            return false;
+        }
+        i = end - digits;
+        // Bytes, not characters: the eight before may cut one.
+        let mut lead = &b[i.saturating_sub(8)..i];
+        while let [rest @ .., b' ' | b':' | b'#'] = lead {
+            lead = rest;
+        }
+        let ends = |w: &[u8]| {
+            lead.len() >= w.len() && lead[lead.len() - w.len()..].eq_ignore_ascii_case(w)
+        };
+        if ends(b"cpt") || ends(b"hcpcs") || ends(b"codes") {
+            return true;
+        }
+    }
+    false
 }
 
 /// "0093-5171-44": ten digits in a national drug code's groups of 4-4-2, 5-3-2 or 5-4-1,
@@ -876,7 +912,7 @@ fn is_street_type(w: &[u8], lower: bool) -> bool {
         | b"circle" | b"cir" | b"highway" | b"hwy" | b"parkway" | b"pkwy" | b"square" | b"sq"
         | b"trail" | b"trl" | b"crescent" | b"alley" | b"loop" | b"pike" | b"plaza"
         | b"thruway" | b"turnpike" | b"tpke" | b"freeway" | b"commons" | b"crossing"
-        | b"landing" => !lower,
+        | b"landing" | b"broadway" => !lower,
         _ => false,
     }
 }

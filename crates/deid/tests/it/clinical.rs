@@ -109,12 +109,10 @@ fn every_batch_meets_its_floors() {
         0.96,
         0.965,
     );
-    // Written while this batch's session made its rules and scored only at its end: no rule
-    // has been written for it.
     check(
         &["fourteenth-clinical.txt", "fourteenth-therapy.txt"],
         24,
-        0.96,
+        0.97,
         0.95,
     );
 }

@@ -1903,3 +1903,43 @@ fn prefixes_that_lead_a_place() {
     );
     check("Dr. West Smith saw her", &[("West Smith", "NAME")]);
 }
+
+#[test]
+fn more_chart_names_trailer_initials_saints_parishes_and_code_lists() {
+    check(
+        "Patient: FIELD, HUNTER J         DOB: 06/19/2050\nTranscribed 04/18/2086 HM/dq.\n\
+         88204731 dictated/transcribed rc/lmw\nTranscribed by jp. Supervisor note (EB, \
+         1/30/2092). About client GR (confidential). Call me. -Q",
+        &[
+            ("FIELD", "NAME"),
+            ("HUNTER", "NAME"),
+            ("HM", "NAME"),
+            ("dq", "NAME"),
+            ("rc", "NAME"),
+            ("lmw", "NAME"),
+            ("jp", "NAME"),
+            ("EB", "NAME"),
+            ("GR", "NAME"),
+            ("Q", "NAME"),
+        ],
+    );
+    check_none(
+        "Tonometry (TA, 0930): 15. Son (POA, 617-555-0104). Node, FNA/core.\nthe client HIV \
+         status. CPT 97161, 97110, 97112.",
+        &["TA", "POA", "FNA", "97110", "97112"],
+    );
+    check(
+        "Trevor \"TJ\" Banks, registration. Edgar Lindahl, 92 M, MRN 0994412. Choir at St. \
+         Monica's Parish. Narragansett Orthotics and Prosthetics; Allcare Medical Equipment. \
+         1011 Travis St, Floor 14; 4410 N Broadway, Chicago",
+        &[
+            ("Banks", "NAME"),
+            ("92", "AGE"),
+            ("Parish", "ORGANIZATION"),
+            ("Prosthetics", "ORGANIZATION"),
+            ("Allcare Medical Equipment", "ORGANIZATION"),
+            ("1011 Travis St, Floor 14", "LOCATION"),
+            ("4410 N Broadway", "LOCATION"),
+        ],
+    );
+}
