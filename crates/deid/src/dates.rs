@@ -6,6 +6,7 @@
 use crate::dict::month_number;
 use crate::entity::{EntityType, Span};
 use crate::starts::{StartRegex, Starts, C_DATE};
+use crate::text::{window_end, window_start};
 
 const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 const ORD: &str = r"[0-9]{1,2}(?:st|nd|rd|th)?";
@@ -366,14 +367,8 @@ impl DateScanner {
                     "DOS" | "DOB" | "DOA" | "DOD" | "RTC" | "LMP" | "EDD" | "ADM" | "DC" | "FU"
                 );
                 let grades_near = || {
-                    let mut from = m.start().saturating_sub(40);
-                    while !text.is_char_boundary(from) {
-                        from += 1;
-                    }
-                    let mut to = (m.end() + 40).min(text.len());
-                    while !text.is_char_boundary(to) {
-                        to -= 1;
-                    }
+                    let from = window_start(text, m.start(), 40);
+                    let to = window_end(text, m.end(), 40);
                     let near = |t: &str| t.matches("/5").count();
                     let before_line = text[from..m.start()].rsplit('\n').next().unwrap_or("");
                     let after_line = text[m.end()..to].split('\n').next().unwrap_or("");

@@ -135,14 +135,8 @@ fn covering(spans: &[Span], s: usize, e: usize) -> Option<EntityType> {
 
 /// The token `s..e` marked `[[…]]` with up to 30 bytes either side, on one line.
 fn context(text: &str, s: usize, e: usize) -> String {
-    let mut from = s.saturating_sub(30);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let mut to = (e + 30).min(text.len());
-    while !text.is_char_boundary(to) {
-        to -= 1;
-    }
+    let from = crate::text::window_start(text, s, 30);
+    let to = crate::text::window_end(text, e, 30);
     format!("{}[[{}]]{}", &text[from..s], &text[s..e], &text[e..to]).replace('\n', " ")
 }
 

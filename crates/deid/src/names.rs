@@ -12,7 +12,7 @@ use crate::dict::{
     F_NAME_WORD, F_PLACE, F_REGION,
 };
 use crate::entity::{EntityType, Span};
-use crate::text::{Gap, Word};
+use crate::text::{window_end, window_start, Gap, Word};
 
 const B_CONNECTOR: u32 = 1;
 const B_AUX: u32 = 1 << 1;
@@ -975,6 +975,7 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     letterheads(c);
     lowercase_organisations(c);
     recurring_organisations(c);
+    state_schools(c);
     organisations_of(c);
     name_fields(c);
     places(c);
@@ -998,6 +999,12 @@ fn label(c: &mut Ctx<'_>, out: &mut Vec<Span>) {
     trailer_initials(c, out);
 }
 
+/// Only spaces and tabs are left on the line that `rest` continues.
+fn rest_of_line_blank(rest: &str) -> bool {
+    let t = rest.trim_start_matches([' ', '\t']);
+    t.is_empty() || t.starts_with(['\n', '\r'])
+}
+
 /// Letters that could be someone's initials: two to four, on no list of words kept.
 fn initials_shaped(c: &Ctx<'_>, k: usize) -> bool {
     let w = &c.words[k];
@@ -1017,22 +1024,12 @@ fn initials_shaped(c: &Ctx<'_>, k: usize) -> bool {
 fn trailer_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
     let n = c.words.len();
     let bytes = c.text.as_bytes();
-    let line_end = |at: usize| {
-        let tail = c.text[at..].trim_start_matches([' ', '\t']);
-        tail.is_empty() || tail.starts_with(['\n', '\r'])
-    };
+    let line_end = |at: usize| rest_of_line_blank(&c.text[at..]);
     // The line before `at` holds nothing, or ends in a column gap, a time or a date.
     // Lines are looked at over 160 bytes at most, so that a text without line breaks costs
     // no more than one with them.
-    let window_start = |at: usize| {
-        let mut from = at.saturating_sub(160);
-        while !c.text.is_char_boundary(from) {
-            from += 1;
-        }
-        from
-    };
     let line_lead = |at: usize| {
-        let from = window_start(at);
+        let from = window_start(c.text, at, 160);
         let line = &c.text[c.text[from..at].rfind('\n').map_or(from, |p| from + p + 1)..at];
         line.trim().is_empty()
             || line.ends_with("  ")
@@ -1145,7 +1142,7 @@ fn trailer_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
             let after = c.text[w.end..].trim_start_matches(' ');
             let boxed = after.starts_with('[')
                 && after.len() + 1 < c.text.len() - w.end
-                && c.text[window_start(w.start)..w.start]
+                && c.text[window_start(c.text, w.start, 160)..w.start]
                     .rsplit('\n')
                     .next()
                     .is_some_and(|lead| lead.trim().is_empty());
@@ -1229,10 +1226,7 @@ fn signed_initials(c: &Ctx<'_>, out: &mut Vec<Span>) {
             continue;
         }
         let after = &c.text[w.end..];
-        let line_end = after.trim_start_matches([' ', '\t']).is_empty()
-            || after
-                .trim_start_matches([' ', '\t'])
-                .starts_with(['\n', '\r']);
+        let line_end = rest_of_line_blank(after);
         // "-tw" closing its line, the dash right before the letters.
         let dashed = w.start >= 1
             && bytes[w.start - 1] == b'-'
@@ -1800,10 +1794,7 @@ fn numbers_in_context(c: &Ctx<'_>, out: &mut Vec<Span>) {
             let column = c.text[v.end..].starts_with("  ") || c.text[v.end..].starts_with('\t');
             // "CFU/ml" and "MG/dl" are units; "RKS/dl" a typist.
             let unit = is_unit_word(v.base()) && (is_unit_word(w.base()) || w.base() == "cfu");
-            let closing_period = tail.strip_prefix('.').is_some_and(|t| {
-                t.trim_start_matches([' ', '\t']).is_empty()
-                    || t.trim_start_matches([' ', '\t']).starts_with(['\n', '\r'])
-            });
+            let closing_period = tail.strip_prefix('.').is_some_and(rest_of_line_blank);
             let lower_ok = !v.cap
                 && (2..=4).contains(&v.base().len())
                 && !unit
@@ -3125,10 +3116,7 @@ fn letterheads(c: &mut Ctx<'_>) {
             i += 1;
             continue;
         }
-        let mut lim = (w.start + 120).min(c.text.len());
-        while !c.text.is_char_boundary(lim) {
-            lim -= 1;
-        }
+        let lim = window_end(c.text, w.start, 120);
         let line_end = c.text[w.start..lim].find('\n').map(|p| w.start + p);
         let Some(line_end) = line_end else {
             i += 1;
@@ -3311,13 +3299,10 @@ fn vocatives(c: &mut Ctx<'_>) {
     }
 }
 
-/// An organisation's name goes on over "of" and the capitalised words after it: "First
-/// Congregational Church of East Haddon", "Maumee County Court of Common Pleas", "Mercy
-/// Hospital of the Valley", and "... Agency on Aging".
-fn organisations_of(c: &mut Ctx<'_>) {
+/// A state university by its place's name: "a sophomore at Ohio State", "graduation at
+/// Worcester State".
+fn state_schools(c: &mut Ctx<'_>) {
     let n = c.words.len();
-    // "a sophomore at Ohio State", "graduation at Worcester State": a state university by its
-    // place's name.
     for k in 2..n {
         if c.words[k].base() == "state"
             && c.words[k].cap
@@ -3337,6 +3322,13 @@ fn organisations_of(c: &mut Ctx<'_>) {
             c.info[k].label = Some((EntityType::Organization, 0.75));
         }
     }
+}
+
+/// An organisation's name goes on over "of" and the capitalised words after it: "First
+/// Congregational Church of East Haddon", "Maumee County Court of Common Pleas", "Mercy
+/// Hospital of the Valley", and "... Agency on Aging".
+fn organisations_of(c: &mut Ctx<'_>) {
+    let n = c.words.len();
     let is_org =
         |c: &Ctx<'_>, k: usize| matches!(c.info[k].label, Some((EntityType::Organization, _)));
     let mut i = 0;
@@ -3686,7 +3678,7 @@ fn heading(c: &Ctx<'_>, i: usize, end: usize) -> bool {
     if after.starts_with(':') {
         return line_start || c.words[i].sentence_start;
     }
-    let line_end = after.is_empty() || after.starts_with(['\n', '\r']);
+    let line_end = rest_of_line_blank(after);
     // A letterhead ("MERCY VALLEY HOSPITAL - DEPARTMENT OF PATHOLOGY") stays an
     // organisation: a heading ends with a heading word or is made of services' words only.
     let heading_words = c.lower_is(end - 1, B_HEADING)
@@ -4866,10 +4858,7 @@ fn nicknames(c: &mut Ctx<'_>) {
         };
         let quote = w.start - if bytes[w.start - 1] == b'"' { 1 } else { 3 };
         // The 48 bytes before the quote are enough for every cue below.
-        let mut from = quote.saturating_sub(48);
-        while !c.text.is_char_boundary(from) {
-            from += 1;
-        }
+        let from = window_start(c.text, quote, 48);
         let before = c.text[from..quote].trim_end();
         let cued = [
             "goes by",

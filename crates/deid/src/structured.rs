@@ -1041,10 +1041,7 @@ impl std::ops::Deref for Before {
 
 /// The lowercase text of up to `n` (at most 32) bytes before `pos`, on char boundaries.
 fn before(text: &str, pos: usize, n: usize) -> Before {
-    let mut from = pos.saturating_sub(n.min(32));
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
+    let from = crate::text::window_start(text, pos, n.min(32));
     let src = &text.as_bytes()[from..pos];
     let mut out = Before {
         buf: [0; 32],

@@ -2,6 +2,26 @@
 
 use std::borrow::Cow;
 
+/// The start of a window of about `n` bytes that ends at `at`: `at - n`, moved forward to a
+/// character boundary.
+pub(crate) fn window_start(text: &str, at: usize, n: usize) -> usize {
+    let mut from = at.saturating_sub(n);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    from
+}
+
+/// The end of a window of about `n` bytes that starts at `at`: `at + n` (at most the text's
+/// end), moved back to a character boundary.
+pub(crate) fn window_end(text: &str, at: usize, n: usize) -> usize {
+    let mut to = (at + n).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    to
+}
+
 /// The text between a word and the one before it, in the forms the passes ask about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Gap {
